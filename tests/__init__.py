@@ -1,0 +1,1 @@
+"""Tests of the OttoEngine integration and its simulated farm."""

@@ -1,0 +1,26 @@
+"""Fixtures shared by every test.
+
+The integration package is imported here, at module level, so that Home Assistant's loader
+finds this project's ``custom_components`` rather than the test harness's placeholder package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import pytest_socket
+
+import custom_components.ottoengine  # noqa: F401  (must be imported before `hass` runs)
+
+LOOPBACK_NETWORKS = ["127.0.0.0/8", "::1"]
+
+
+@pytest.fixture
+def loopback_enabled(socket_enabled: None) -> Iterator[None]:
+    """Allow sockets to the whole loopback range (the harness allows only 127.0.0.1).
+
+    Simulated printers each have their own address (127.0.1.N), like real ones on a LAN.
+    """
+    pytest_socket.socket_allow_hosts(LOOPBACK_NETWORKS, allow_unix_socket=True)
+    yield
