@@ -1,0 +1,1 @@
+"""The farm's domain model and logic, free of Home Assistant."""
