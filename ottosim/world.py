@@ -102,7 +102,9 @@ class World:
         return rack, shelf - 1
 
     # -- what printers do ----------------------------------------------------------------------
-    def move_bed(self, printer: str, *, z_mm: float | None = None, y_mm: float | None = None) -> None:
+    def move_bed(
+        self, printer: str, *, z_mm: float | None = None, y_mm: float | None = None
+    ) -> None:
         body = self._printer(printer)
         if z_mm is not None:
             body.bed_z_mm = max(0.0, min(z_mm, 256.0))
@@ -182,7 +184,9 @@ class World:
         if body.plate is not None:
             raise self._fail(f"{ejector}: collision, LOAD onto {printer}, which has a plate")
         if not body.at_eject_position:
-            raise self._fail(f"{ejector}: collision, LOAD onto {printer} with its bed not in position")
+            raise self._fail(
+                f"{ejector}: collision, LOAD onto {printer} with its bed not in position"
+            )
         body.plate, self.grippers[ejector] = plate, None
 
     # -- reading the truth ---------------------------------------------------------------------

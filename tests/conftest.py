@@ -6,8 +6,6 @@ finds this project's ``custom_components`` rather than the test harness's placeh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import pytest_socket
 
@@ -17,10 +15,14 @@ LOOPBACK_NETWORKS = ["127.0.0.0/8", "::1"]
 
 
 @pytest.fixture
-def loopback_enabled(socket_enabled: None) -> Iterator[None]:
+def loopback_enabled(socket_enabled: None) -> None:
     """Allow sockets to the whole loopback range (the harness allows only 127.0.0.1).
 
     Simulated printers each have their own address (127.0.1.N), like real ones on a LAN.
     """
     pytest_socket.socket_allow_hosts(LOOPBACK_NETWORKS, allow_unix_socket=True)
-    yield
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load this project's custom integration in every HA test."""

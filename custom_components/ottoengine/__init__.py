@@ -1,1 +1,58 @@
-"""OttoEngine: a lights-out 3D print-farm controller for Home Assistant."""
+"""OttoEngine: a lights-out 3D print-farm controller for Home Assistant.
+
+One hub config entry ("OttoEngine farm") holds the farm; printers, OttoEjects and racks are its
+config subentries. The REST API (the seed's routes) is registered once in ``async_setup`` and
+serves whichever hub entry is loaded.
+"""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .api import async_register_views
+from .const import DOMAIN, HUB_MODEL, HUB_TITLE, MANUFACTURER
+from .farm.orchestrator import Orchestrator
+from .runtime import OttoConfigEntry, OttoRuntime
+from .storage import FarmStore
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+PLATFORMS: list[Platform] = []
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register what outlives config entries: the REST API."""
+    async_register_views(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> bool:
+    """Load the farm's state and register the hub device."""
+    store = FarmStore(hass)
+    await store.async_load()
+    hub = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=HUB_TITLE,
+        manufacturer=MANUFACTURER,
+        model=HUB_MODEL,
+        entry_type=dr.DeviceEntryType.SERVICE,
+    )
+    entry.runtime_data = OttoRuntime(store=store, orchestrator=Orchestrator(), hub_device_id=hub.id)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> bool:
+    """Unload platforms and write any pending state change."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.store.async_save_now()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> None:
+    """Removing the farm removes its stored state (jobs, print items, racks)."""
+    await FarmStore(hass).async_remove()

@@ -1,0 +1,111 @@
+"""The base of every OttoEngine REST view.
+
+Views are registered once, in ``async_setup`` (aiohttp routes cannot be removed), and look up
+the loaded hub entry on every request: while none is loaded they answer 503. Every route needs
+Home Assistant authentication; routes that change things (POST, PUT, PATCH, DELETE) also need
+an administrator. Handlers raise ``ApiError`` for anything the client did wrong or the farm
+cannot do; it is answered as JSON with the right status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+import functools
+from http import HTTPStatus
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+
+from ..const import DOMAIN
+from ..runtime import OttoRuntime
+from .errors import ApiError, bad_request
+
+_LOGGER = logging.getLogger(__name__)
+
+_MUTATING = ("post", "put", "patch", "delete")
+_METHODS = ("get", *_MUTATING)
+MAX_JSON_BODY = 1024 * 1024
+
+type Handler = Callable[..., Awaitable[web.StreamResponse]]
+
+
+class OttoView(HomeAssistantView):
+    """A view answering JSON, with auth, admin checks and errors handled uniformly."""
+
+    requires_auth = True
+
+    def register(
+        self, hass: HomeAssistant, app: web.Application, router: web.UrlDispatcher
+    ) -> None:
+        for method in _METHODS:
+            handler = getattr(self, method, None)
+            if handler is not None:
+                setattr(self, method, self._guard(handler, admin_only=method in _MUTATING))
+        # Like the seed's Express routes, every path answers with and without a trailing slash.
+        assert self.url is not None
+        urls = [self.url, *self.extra_urls]
+        self.extra_urls = [*self.extra_urls, *(f"{u}/" for u in urls if not u.endswith("/"))]
+        super().register(hass, app, router)
+
+    def _guard(self, handler: Handler, *, admin_only: bool) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(request: web.Request, **match_info: str) -> web.StreamResponse:
+            try:
+                if admin_only:
+                    user = request.get("hass_user")
+                    if user is None or not user.is_admin:
+                        raise ApiError(
+                            HTTPStatus.FORBIDDEN,
+                            "This action changes the farm and needs an administrator",
+                        )
+                return await handler(request, **match_info)
+            except ApiError as err:
+                return self.json(err.body(), err.status)
+
+        return guarded
+
+    @staticmethod
+    def hass(request: web.Request) -> HomeAssistant:
+        return request.app[KEY_HASS]
+
+    @classmethod
+    def runtime(cls, request: web.Request) -> OttoRuntime:
+        """The loaded hub's runtime, or 503 while OttoEngine is not set up."""
+        entries = cls.hass(request).config_entries.async_loaded_entries(DOMAIN)
+        if not entries:
+            raise ApiError(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "OttoEngine is not set up: add the OttoEngine farm under Settings → Devices & "
+                "services, or wait until it has started",
+            )
+        runtime: OttoRuntime = entries[0].runtime_data
+        return runtime
+
+    @staticmethod
+    async def json_body(request: web.Request) -> dict[str, Any]:
+        """The request's JSON object, or 400 naming what is wrong with it."""
+        if request.content_length is not None and request.content_length > MAX_JSON_BODY:
+            raise ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The JSON body is too large")
+        raw = await request.content.read(MAX_JSON_BODY + 1)
+        if len(raw) > MAX_JSON_BODY:
+            raise ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The JSON body is too large")
+        if not raw.strip():
+            raise bad_request("body", "a JSON object is required")
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as err:
+            raise bad_request("body", f"invalid JSON ({err})") from None
+        if not isinstance(data, dict):
+            raise bad_request("body", "must be a JSON object")
+        return data
+
+
+def parse_id(value: str, kind: str) -> int:
+    """A path id: a positive integer, else 404 (no such record can exist)."""
+    if not value.isdigit() or int(value) < 1:
+        raise ApiError(HTTPStatus.NOT_FOUND, f"{kind} {value!r} not found")
+    return int(value)

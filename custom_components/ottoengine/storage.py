@@ -1,0 +1,48 @@
+"""Persistence of the farm's state in Home Assistant's Store (``.storage/ottoengine.farm``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+
+from .const import STORAGE_KEY, STORAGE_SAVE_DELAY, STORAGE_VERSION
+from .farm.state import FarmState
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class FarmStore:
+    """Loads the farm's state once and saves it (coalesced) whenever it changes."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, STORAGE_KEY, private=True, atomic_writes=True
+        )
+        self.state = FarmState()
+        self.last_save_failed = False
+
+    async def async_load(self) -> FarmState:
+        self.state = FarmState.from_dict(await self._store.async_load())
+        return self.state
+
+    def async_schedule_save(self) -> None:
+        """Save soon; several changes in a short time are written once."""
+        self._store.async_delay_save(self._data_to_save, STORAGE_SAVE_DELAY)
+
+    async def async_save_now(self) -> None:
+        try:
+            await self._store.async_save(self._data_to_save())
+        except OSError:
+            self.last_save_failed = True
+            _LOGGER.exception("Could not save the OttoEngine farm state")
+        else:
+            self.last_save_failed = False
+
+    async def async_remove(self) -> None:
+        await self._store.async_remove()
+
+    def _data_to_save(self) -> dict[str, Any]:
+        return self.state.as_dict()

@@ -1,0 +1,112 @@
+"""`/api/orchestration`: health, status, active jobs and restart, behind HA auth."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.ottoengine.const import DOMAIN
+
+from ..helpers import setup_hub
+
+ROUTES = [
+    ("get", "/api/orchestration/status"),
+    ("get", "/api/orchestration/active-jobs"),
+    ("get", "/api/orchestration/health"),
+    ("post", "/api/orchestration/restart"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+async def test_routes_need_authentication(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator, method: str, path: str
+) -> None:
+    await setup_hub(hass)
+    client = await hass_client_no_auth()
+    response = await getattr(client, method)(path)
+    assert response.status == HTTPStatus.UNAUTHORIZED
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+async def test_routes_answer_503_without_a_loaded_hub(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, method: str, path: str
+) -> None:
+    assert await async_setup_component(hass, DOMAIN, {})
+    client = await hass_client()
+    response = await getattr(client, method)(path)
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    body = await response.json()
+    assert "OttoEngine is not set up" in body["message"]
+
+
+async def test_health_reports_healthy(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    await setup_hub(hass)
+    client = await hass_client()
+    response = await client.get("/api/orchestration/health")
+    assert response.status == HTTPStatus.OK
+    body = await response.json()
+    assert body["success"] is True
+    assert body["data"]["status"] == "healthy"
+    assert body["data"]["services"] == {
+        "orchestrator": "operational",
+        "job_processing": "active",
+        "database": "connected",
+    }
+    assert body["data"]["timestamp"].endswith("Z")
+    assert isinstance(body["data"]["uptime_seconds"], int)
+
+
+async def test_status_and_active_jobs_of_an_idle_farm(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    await setup_hub(hass)
+    client = await hass_client()
+    status = await (await client.get("/api/orchestration/status")).json()
+    orchestrator = status["data"]["phase3"]["orchestrator"]
+    assert orchestrator["initialized"] is True
+    assert orchestrator["job_processing_enabled"] is True
+    assert orchestrator["active_workflows"] == 0
+    assert orchestrator["statistics"]["jobs_processed"] == 0
+    assert status["data"]["system"]["memory"]["used"] > 0
+
+    active = await (await client.get("/api/orchestration/active-jobs/")).json()
+    assert active == {"success": True, "data": {"activeJobs": 0, "jobs": []}}
+
+
+async def test_paused_processing_is_unhealthy_until_restart(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    entry = await setup_hub(hass)
+    entry.runtime_data.orchestrator.pause_processing()
+    client = await hass_client()
+    response = await client.get("/api/orchestration/health")
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    body = await response.json()
+    assert body["success"] is False
+    assert body["data"]["services"]["job_processing"] == "paused"
+    assert body["data"]["issues"]
+
+    response = await client.post("/api/orchestration/restart")
+    assert response.status == HTTPStatus.OK
+    assert (await response.json())["success"] is True
+    assert (await client.get("/api/orchestration/health")).status == HTTPStatus.OK
+
+
+async def test_restart_needs_an_administrator(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, hass_read_only_access_token: str
+) -> None:
+    entry = await setup_hub(hass)
+    entry.runtime_data.orchestrator.pause_processing()
+    client = await hass_client(hass_read_only_access_token)
+    response = await client.post("/api/orchestration/restart")
+    assert response.status == HTTPStatus.FORBIDDEN
+    assert "administrator" in (await response.json())["message"]
+    assert entry.runtime_data.orchestrator.job_processing_enabled is False
+    # Reading is allowed to any authenticated user.
+    assert (await client.get("/api/orchestration/status")).status == HTTPStatus.OK
