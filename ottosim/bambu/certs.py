@@ -1,0 +1,109 @@
+"""TLS certificates shaped like a Bambu Lab printer's.
+
+Real printers serve a certificate whose subject CN is the printer's serial number, issued by a
+private Bambu CA, with no subjectAltName (so clients must turn hostname checking off). The CA's
+basicConstraints extension is not marked critical, like the real "BBL CA": Python >= 3.13 then
+rejects it unless ``ssl.VERIFY_X509_STRICT`` is cleared, exactly as with a real printer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import datetime as dt
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+_VALIDITY = dt.timedelta(days=3650)
+
+
+def _key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _write_key(key: rsa.RSAPrivateKey, path: Path) -> None:
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    path.chmod(0o600)
+
+
+@dataclass(frozen=True)
+class CertificateAuthority:
+    """The simulated "BBL CA": ``cert_file`` is what clients pass as ``cafile``."""
+
+    cert_file: Path
+    key_file: Path
+
+    @classmethod
+    def create(cls, directory: Path) -> CertificateAuthority:
+        """Create a new CA in ``directory`` (``bbl-ca.crt`` / ``bbl-ca.key``)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        key = _key()
+        name = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "BBL Technologies Co., Ltd"),
+                x509.NameAttribute(NameOID.COMMON_NAME, "BBL CA"),
+            ]
+        )
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + _VALIDITY)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+            .sign(key, hashes.SHA256())
+        )
+        ca = cls(directory / "bbl-ca.crt", directory / "bbl-ca.key")
+        ca.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        _write_key(key, ca.key_file)
+        return ca
+
+    @classmethod
+    def load_or_create(cls, directory: Path) -> CertificateAuthority:
+        ca = cls(directory / "bbl-ca.crt", directory / "bbl-ca.key")
+        if ca.cert_file.exists() and ca.key_file.exists():
+            return ca
+        return cls.create(directory)
+
+    def issue(self, common_name: str, cert_file: Path, key_file: Path) -> None:
+        """Write a server certificate for ``common_name`` (the printer serial) and its key."""
+        ca_cert = x509.load_pem_x509_certificate(self.cert_file.read_bytes())
+        ca_key = serialization.load_pem_private_key(self.key_file.read_bytes(), password=None)
+        assert isinstance(ca_key, rsa.RSAPrivateKey)
+        key = _key()
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(
+                x509.Name(
+                    [
+                        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "BBL Technologies Co., Ltd"),
+                        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                    ]
+                )
+            )
+            .issuer_name(ca_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + _VALIDITY)
+            .sign(ca_key, hashes.SHA256())
+        )
+        cert_file.parent.mkdir(parents=True, exist_ok=True)
+        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        _write_key(key, key_file)
