@@ -1,0 +1,270 @@
+"""Normalised, immutable view of a Bambu Lab printer's merged report state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+import ipaddress
+from typing import Any
+
+from .hms import PRINT_CANCELLED_ERROR, PrinterError, decode_hms, decode_print_error
+from .stages import stage_name
+
+EXTERNAL_SPOOL_TRAY_ID = 254
+NO_TRAY_ID = 255
+SIGNING_REQUIRED_BIT = 0x20000000  # in "fun": signed commands required (Developer Mode off)
+
+
+class PrintState(StrEnum):
+    """The printer's ``gcode_state``, plus ``OFFLINE``/``UNKNOWN`` added by the driver."""
+
+    IDLE = "IDLE"
+    PREPARE = "PREPARE"
+    RUNNING = "RUNNING"
+    PAUSE = "PAUSE"
+    FINISH = "FINISH"
+    FAILED = "FAILED"
+    SLICING = "SLICING"
+    INIT = "INIT"
+    OFFLINE = "OFFLINE"
+    UNKNOWN = "UNKNOWN"
+
+
+# A new print may be started only from these states.
+STARTABLE_STATES = frozenset({PrintState.IDLE, PrintState.FINISH, PrintState.FAILED})
+BUSY_STATES = frozenset(
+    {PrintState.RUNNING, PrintState.PREPARE, PrintState.PAUSE, PrintState.SLICING}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FilamentInfo:
+    """A filament slot: an AMS tray or the external spool (``vt_tray``)."""
+
+    source: str  # "ams_1_tray_2" (1-based), "ams_ht_1_tray_1" or "external_spool"
+    tray_id: int  # global tray id: ams_id * 4 + slot, 128-135 AMS HT, 254 external spool
+    material: str | None  # "PLA", "PETG"...
+    color: str | None  # "RRGGBBAA" hex as reported, e.g. "1A1A1AFF"
+    name: str | None  # e.g. "PLA Basic"
+    preset_id: str | None  # tray_info_idx, e.g. "GFA00"
+    remaining_percent: int | None  # None when the printer does not know (-1)
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterStatus:
+    """Everything the farm needs to know about one printer, derived from its reports."""
+
+    status: PrintState
+    current_stage: str  # "PRINTING", "HEATBED_PREHEATING", "IDLE"...
+    current_stage_id: int | None
+    progress_percent: int
+    remaining_time_minutes: int
+    nozzle_temperature: float | None
+    nozzle_target_temperature: float | None
+    bed_temperature: float | None
+    bed_target_temperature: float | None
+    chamber_temperature: float | None
+    layer: int | None
+    total_layers: int | None
+    filament: FilamentInfo | None
+    trays: tuple[FilamentInfo, ...]
+    errors: tuple[PrinterError, ...]
+    print_error: int
+    gcode_file: str | None
+    subtask_name: str | None
+    print_type: str | None
+    prepare_percent: int | None
+    wifi_signal_dbm: int | None
+    speed_level: int | None
+    sdcard: bool | None
+    ip_address: str | None
+    signing_required: bool | None  # None: the printer does not send "fun"
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the last print ended because it was cancelled."""
+        return self.print_error == PRINT_CANCELLED_ERROR
+
+    @property
+    def is_busy(self) -> bool:
+        """Whether a print is preparing, running or paused."""
+        return self.status in BUSY_STATES
+
+    @classmethod
+    def from_report(cls, state: Mapping[str, Any], *, online: bool = True) -> PrinterStatus:
+        """Build the status from the merged state (the ``print`` object, or a whole report)."""
+        report = state.get("print", state)
+        if not isinstance(report, Mapping):
+            report = {}
+        print_type = _str(report.get("print_type"))
+        stage_id = _int(report.get("stg_cur"))
+        print_error = _int(report.get("print_error")) or 0
+        nozzle, nozzle_target = _nozzle_temperatures(report)
+        trays = _trays(report)
+        return cls(
+            status=_print_state(report, online=online),
+            current_stage=stage_name(stage_id, print_type=print_type),
+            current_stage_id=stage_id,
+            progress_percent=_int(report.get("mc_percent")) or 0,
+            remaining_time_minutes=_int(report.get("mc_remaining_time")) or 0,
+            nozzle_temperature=nozzle,
+            nozzle_target_temperature=nozzle_target,
+            bed_temperature=_float(report.get("bed_temper")),
+            bed_target_temperature=_float(report.get("bed_target_temper")),
+            chamber_temperature=_float(report.get("chamber_temper")),
+            layer=_int(report.get("layer_num")),
+            total_layers=_int(report.get("total_layer_num")),
+            filament=_active_filament(report, trays),
+            trays=trays,
+            errors=_errors(report, print_error),
+            print_error=print_error,
+            gcode_file=_str(report.get("gcode_file")) or None,
+            subtask_name=_str(report.get("subtask_name")) or None,
+            print_type=print_type,
+            prepare_percent=_int(report.get("gcode_file_prepare_percent")),
+            wifi_signal_dbm=_int(str(report.get("wifi_signal", "")).removesuffix("dBm")),
+            speed_level=_int(report.get("spd_lvl")),
+            sdcard=report["sdcard"] if isinstance(report.get("sdcard"), bool) else None,
+            ip_address=_ip_address(report),
+            signing_required=_signing_required(report),
+        )
+
+
+def _print_state(report: Mapping[str, Any], *, online: bool) -> PrintState:
+    if not online:
+        return PrintState.OFFLINE
+    raw = _str(report.get("gcode_state"))
+    if not raw:
+        return PrintState.UNKNOWN
+    try:
+        return PrintState(raw.upper())
+    except ValueError:
+        return PrintState.UNKNOWN
+
+
+def _nozzle_temperatures(report: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """Nozzle current/target; H2D-style firmware packs them as ``(target << 16) | current``."""
+    current = _float(report.get("nozzle_temper"))
+    target = _float(report.get("nozzle_target_temper"))
+    if current is not None:
+        return current, target
+    device = report.get("device")
+    extruder = device.get("extruder") if isinstance(device, Mapping) else None
+    info = extruder.get("info") if isinstance(extruder, Mapping) else None
+    if isinstance(info, list) and info and isinstance(info[0], Mapping):
+        packed = _int(info[0].get("temp"))
+        if packed is not None:
+            return float(packed & 0xFFFF), float(packed >> 16)
+    return None, target
+
+
+def _filament(tray: Mapping[str, Any], source: str, tray_id: int) -> FilamentInfo:
+    remain = _int(tray.get("remain"))
+    return FilamentInfo(
+        source=source,
+        tray_id=tray_id,
+        material=_str(tray.get("tray_type")) or None,
+        color=_str(tray.get("tray_color")) or None,
+        name=_str(tray.get("tray_sub_brands")) or None,
+        preset_id=_str(tray.get("tray_info_idx")) or None,
+        remaining_percent=remain if remain is not None and remain >= 0 else None,
+    )
+
+
+def _trays(report: Mapping[str, Any]) -> tuple[FilamentInfo, ...]:
+    """Every loaded AMS tray, then the external spool if it holds filament."""
+    trays: list[FilamentInfo] = []
+    ams = report.get("ams")
+    units = ams.get("ams") if isinstance(ams, Mapping) else None
+    for unit in units if isinstance(units, list) else []:
+        ams_id = _int(unit.get("id")) if isinstance(unit, Mapping) else None
+        if ams_id is None:
+            continue
+        for tray in unit.get("tray") or []:
+            slot = _int(tray.get("id")) if isinstance(tray, Mapping) else None
+            if slot is None or not _str(tray.get("tray_type")):
+                continue
+            if ams_id >= 128:  # AMS HT: one slot, the global id is the unit id
+                trays.append(_filament(tray, f"ams_ht_{ams_id - 127}_tray_1", ams_id))
+            else:
+                source = f"ams_{ams_id + 1}_tray_{slot + 1}"
+                trays.append(_filament(tray, source, ams_id * 4 + slot))
+    external = report.get("vt_tray")
+    if isinstance(external, Mapping) and _str(external.get("tray_type")):
+        trays.append(_filament(external, "external_spool", EXTERNAL_SPOOL_TRAY_ID))
+    return tuple(trays)
+
+
+def _active_filament(
+    report: Mapping[str, Any], trays: tuple[FilamentInfo, ...]
+) -> FilamentInfo | None:
+    """The tray feeding the nozzle (``ams.tray_now``); without an AMS, the external spool."""
+    ams = report.get("ams")
+    tray_now = _int(ams.get("tray_now")) if isinstance(ams, Mapping) else None
+    if tray_now is not None and tray_now != NO_TRAY_ID:
+        for tray in trays:
+            if tray.tray_id == tray_now:
+                return tray
+        return None
+    units = ams.get("ams") if isinstance(ams, Mapping) else None
+    if not units:
+        return next((t for t in trays if t.tray_id == EXTERNAL_SPOOL_TRAY_ID), None)
+    return None
+
+
+def _errors(report: Mapping[str, Any], print_error: int) -> tuple[PrinterError, ...]:
+    errors: list[PrinterError] = []
+    if print_error:
+        errors.append(decode_print_error(print_error))
+    hms = report.get("hms")
+    for entry in hms if isinstance(hms, list) else []:
+        if not isinstance(entry, Mapping):
+            continue
+        attr, code = _int(entry.get("attr")), _int(entry.get("code"))
+        if attr is not None and code is not None:
+            errors.append(decode_hms(attr, code))
+    return tuple(errors)
+
+
+def _ip_address(report: Mapping[str, Any]) -> str | None:
+    """The first interface address from ``net.info[].ip`` (a little-endian packed IPv4)."""
+    net = report.get("net")
+    info = net.get("info") if isinstance(net, Mapping) else None
+    for entry in info if isinstance(info, list) else []:
+        packed = _int(entry.get("ip")) if isinstance(entry, Mapping) else None
+        if packed:
+            return str(ipaddress.IPv4Address((packed & 0xFFFFFFFF).to_bytes(4, "little")))
+    return None
+
+
+def _signing_required(report: Mapping[str, Any]) -> bool | None:
+    fun = _str(report.get("fun"))
+    if not fun:
+        return None
+    try:
+        return bool(int(fun, 16) & SIGNING_REQUIRED_BIT)
+    except ValueError:
+        return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(float(value))
+    except TypeError, ValueError:
+        return None
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except TypeError, ValueError:
+        return None
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if value is not None else None
