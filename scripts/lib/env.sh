@@ -11,7 +11,7 @@ OTTO_CACHE="${OTTOENGINE_CACHE:-/var/cache/ottoengine}"
 OTTO_ROOT="${OTTOENGINE_ROOT:-$OTTO_CACHE/forky-root}"
 OTTO_MIN_PY="3.14.2"
 # Debian packages the root needs: Python for HA, plus the real servers the simulated farm runs.
-OTTO_ROOT_PACKAGES="python3.14 python3.14-venv python3.14-dev ca-certificates gcc libc6-dev \
+OTTO_ROOT_PACKAGES="python3.14 python3.14-venv python3.14-dev ca-certificates gcc g++ libc6-dev \
 mosquitto mosquitto-clients vsftpd db-util libpam-modules libsodium-dev curl procps"
 
 otto_log() { printf '\033[1m[ottoengine]\033[0m %s\n' "$*" >&2; }

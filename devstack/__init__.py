@@ -1,0 +1,1 @@
+"""`scripts/develop`: a real Home Assistant with OttoEngine and (optionally) the simulated farm."""

@@ -1,0 +1,236 @@
+"""Run Home Assistant with OttoEngine for development: `scripts/develop [--no-farm] [--bare]`.
+
+Starts the simulated farm (unless --no-farm) and a real `hass` with `config/`, finishes
+onboarding, creates the OttoEngine hub, writes `.dev/stack.json` (base_url, an admin and a
+non-admin long-lived token, the login, the farm description) and runs until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+from pathlib import Path
+import signal
+import sys
+import time
+from typing import Any
+
+import aiohttp
+
+from .onboarding import HomeAssistantAdmin
+
+REPO = Path(__file__).resolve().parent.parent
+DOMAIN = "ottoengine"
+ADMIN = {"name": "OttoEngine Admin", "username": "ottoengine", "password": "ottoengine-dev"}
+VIEWER = {"name": "Farm Viewer", "username": "viewer", "password": "ottoengine-viewer"}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="scripts/develop", description=__doc__)
+    parser.add_argument("--port", type=int, default=8123, help="HTTP port (default 8123)")
+    parser.add_argument("--config", type=Path, default=REPO / "config", help="HA config folder")
+    parser.add_argument("--stack-file", type=Path, default=REPO / ".dev" / "stack.json")
+    parser.add_argument("--no-farm", action="store_true", help="do not start the simulated farm")
+    parser.add_argument(
+        "--bare", action="store_true", help="start the farm but leave the hub empty"
+    )
+    parser.add_argument("--printers", type=int, default=3)
+    parser.add_argument("--ejectors", type=int, default=1)
+    parser.add_argument("--shelves", type=int, default=6)
+    parser.add_argument("--time-scale", type=float, default=60.0)
+    return parser.parse_args(argv)
+
+
+def prepare_config(config: Path, port: int) -> None:
+    """Write configuration.yaml (from devstack/configuration.yaml) and link the integration in."""
+    config.mkdir(parents=True, exist_ok=True)
+    template = (Path(__file__).parent / "configuration.yaml").read_text(encoding="utf-8")
+    text = template.replace(
+        "  server_host: 127.0.0.1\n", f"  server_host: 127.0.0.1\n  server_port: {port}\n"
+    )
+    target = config / "configuration.yaml"
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    skip_onboarding_extras(config)
+    custom = config / "custom_components"
+    custom.mkdir(exist_ok=True)
+    link = custom / DOMAIN
+    source = REPO / "custom_components" / DOMAIN
+    if link.is_symlink() and link.resolve() == source:
+        return
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(os.path.relpath(source, custom))
+
+
+def skip_onboarding_extras(config: Path) -> None:
+    """Mark every onboarding step but the owner account as done, before the first start.
+
+    The core-config step would set up met, google_translate (whose voice pipeline needs a C++
+    compiler) and radio_browser, which all want the internet; a farm controller needs none.
+    """
+    onboarding = config / ".storage" / "onboarding"
+    if onboarding.exists():
+        return
+    onboarding.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "version": 4,
+        "minor_version": 1,
+        "key": "onboarding",
+        "data": {"done": ["core_config", "analytics", "integration"]},
+    }
+    onboarding.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+async def wait_for_file(path: Path, process: asyncio.subprocess.Process, timeout: float) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.returncode is not None:
+            raise RuntimeError(f"the process ended early (exit code {process.returncode})")
+        if path.exists():
+            with contextlib.suppress(ValueError):
+                return json.loads(path.read_text(encoding="utf-8"))
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"{path} did not appear within {timeout:.0f} s")
+
+
+async def wait_for_http(
+    session: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process, timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.returncode is not None:
+            raise RuntimeError(f"Home Assistant exited (code {process.returncode}); see its log")
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+            async with session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response:
+                if response.status == 200:
+                    return
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"Home Assistant did not answer {url} within {timeout:.0f} s")
+
+
+async def start_farm(args: argparse.Namespace, describe: Path) -> asyncio.subprocess.Process:
+    describe.unlink(missing_ok=True)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ottosim",
+        "--printers",
+        str(args.printers),
+        "--ejectors",
+        str(args.ejectors),
+        "--shelves",
+        str(args.shelves),
+        "--time-scale",
+        str(args.time_scale),
+        "--describe",
+        str(describe),
+        cwd=REPO,
+    )
+
+
+async def tokens(admin: HomeAssistantAdmin, stack_file: Path) -> dict[str, str]:
+    """Long-lived tokens for the admin and the viewer, reused from the last run when valid."""
+    previous: dict[str, Any] = {}
+    if stack_file.exists():
+        with contextlib.suppress(ValueError):
+            previous = json.loads(stack_file.read_text(encoding="utf-8"))
+    if not await admin.onboarded():
+        await admin.onboard(**ADMIN)
+    found = {}
+    for key in ("admin_token", "user_token"):
+        token = previous.get(key)
+        if isinstance(token, str) and await admin.token_valid(token):
+            found[key] = token
+    if "admin_token" not in found:
+        login = await admin.login(ADMIN["username"], ADMIN["password"])
+        found["admin_token"] = await admin.long_lived_token(login, "scripts/develop (admin)")
+    if "user_token" not in found:
+        await admin.ensure_user(found["admin_token"], **VIEWER)
+        login = await admin.login(VIEWER["username"], VIEWER["password"])
+        found["user_token"] = await admin.long_lived_token(login, "scripts/develop (viewer)")
+    return found
+
+
+async def stop(process: asyncio.subprocess.Process | None, name: str) -> None:
+    if process is None or process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), 60)
+    except TimeoutError:
+        print(f"[develop] {name} did not stop in time; killing it", file=sys.stderr)
+        process.kill()
+        await process.wait()
+
+
+async def run(args: argparse.Namespace) -> int:
+    stack_dir = args.stack_file.parent
+    stack_dir.mkdir(parents=True, exist_ok=True)
+    prepare_config(args.config, args.port)
+    base_url = f"http://127.0.0.1:{args.port}"
+    farm: asyncio.subprocess.Process | None = None
+    hass: asyncio.subprocess.Process | None = None
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        farm_description = None
+        if not args.no_farm:
+            describe = stack_dir / "farm.json"
+            farm = await start_farm(args, describe)
+            farm_description = await wait_for_file(describe, farm, 120)
+        hass = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "homeassistant", "--config", str(args.config), cwd=REPO
+        )
+        async with aiohttp.ClientSession() as session:
+            await wait_for_http(session, f"{base_url}/api/onboarding", hass, 300)
+            admin = HomeAssistantAdmin(session, base_url)
+            found = await tokens(admin, args.stack_file)
+            entry_id = await admin.ensure_config_entry(found["admin_token"], DOMAIN)
+        stack = {
+            "base_url": base_url,
+            "admin_token": found["admin_token"],
+            "user_token": found["user_token"],
+            "login": {"username": ADMIN["username"], "password": ADMIN["password"]},
+            "viewer_login": {"username": VIEWER["username"], "password": VIEWER["password"]},
+            "hub_entry_id": entry_id,
+            "farm": farm_description,
+        }
+        tmp = args.stack_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stack, indent=2), encoding="utf-8")
+        tmp.replace(args.stack_file)
+        print(
+            f"\n  Home Assistant with OttoEngine: {base_url}\n"
+            f"  login: {ADMIN['username']} / {ADMIN['password']}"
+            f" (non-admin: {VIEWER['username']} / {VIEWER['password']})\n"
+            f"  tokens and farm: {args.stack_file}\n  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        waiters = [asyncio.ensure_future(stopping.wait()), asyncio.ensure_future(hass.wait())]
+        if farm is not None:
+            waiters.append(asyncio.ensure_future(farm.wait()))
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+        return 0 if stopping.is_set() else 1
+    except RuntimeError as err:
+        print(f"[develop] {err}", file=sys.stderr)
+        return 1
+    finally:
+        await stop(hass, "Home Assistant")
+        await stop(farm, "the simulated farm")
+        args.stack_file.unlink(missing_ok=True)
+
+
+def main() -> int:
+    return asyncio.run(run(parse_args(sys.argv[1:])))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
