@@ -102,7 +102,15 @@ class FakePrinter:
     # -- life cycle ----------------------------------------------------------------------------
     def start(self) -> None:
         self._connected.clear()
-        self._client.connect(str(self._broker.internal_socket))
+        deadline = time.monotonic() + 5
+        while True:  # the broker opens its Unix socket a moment after its TCP port
+            try:
+                self._client.connect(str(self._broker.internal_socket))
+                break
+            except FileNotFoundError, ConnectionRefusedError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
         self._client.loop_start()
         if not self._connected.wait(5):
             raise RuntimeError("fake printer could not log into its broker")

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from custom_components.ottoengine.bambu import (
     BambuAuthError,
+    BambuError,
     BambuPrinterClient,
+    CertificateMismatchError,
     PrinterStatus,
     PrintState,
     SerialMismatchError,
 )
 from ottosim.bambu.broker import MosquittoBroker
+from ottosim.bambu.certs import CertificateAuthority
 from tests.bambu.conftest import ACCESS_CODE, FAST, SERIAL
 from tests.bambu.fake_printer import FakePrinter
 
@@ -78,3 +83,92 @@ async def test_wrong_serial_raises_serial_mismatch(broker: MosquittoBroker) -> N
         await client.connect()
     assert caught.value.actual == SERIAL
     await client.close()
+
+
+async def test_changed_certificate_raises_certificate_mismatch(
+    broker: MosquittoBroker, printer: FakePrinter, server_dir: Path, ca: CertificateAuthority
+) -> None:
+    first = make_client(broker)
+    fingerprint = await first.connect()
+    await first.close()
+
+    # Connecting again with the pinned fingerprint works...
+    again = make_client(broker, pinned_fingerprint=fingerprint.upper())
+    assert await again.connect() == fingerprint
+    errors: list[BambuError] = []
+    again.add_error_listener(errors.append)
+
+    # ...until the printer presents another certificate (same serial, new key).
+    printer.stop()
+    await broker.stop()
+    impostor = MosquittoBroker(
+        host=broker.host,
+        serial=SERIAL,
+        access_code=ACCESS_CODE,
+        workdir=server_dir / "impostor",
+        ca=ca,
+    )
+    await impostor.start()
+    try:
+        # The running client refuses it on reconnect and stops retrying.
+        await wait_until(lambda: any(isinstance(e, CertificateMismatchError) for e in errors))
+        assert not again.connected
+        pinned = make_client(impostor, pinned_fingerprint=fingerprint)
+        with pytest.raises(CertificateMismatchError) as caught:
+            await pinned.connect()
+        assert caught.value.expected == fingerprint
+        assert caught.value.actual != fingerprint
+        await pinned.close()
+    finally:
+        await again.close()
+        await impostor.stop()
+        impostor.remove_files()
+        await broker.start()  # the fixture stops it again
+        printer.start()
+
+
+async def test_reconnects_after_broker_restart(
+    broker: MosquittoBroker, printer: FakePrinter
+) -> None:
+    availability: list[bool] = []
+    client = make_client(broker)
+    client.add_status_listener(lambda s: availability.append(s.status is not PrintState.OFFLINE))
+    await client.connect()
+    await client.wait_ready(5)
+    try:
+        printer.stop()
+        broker.kill()  # sudden death: no DISCONNECT reaches the client
+        await wait_until(lambda: not client.connected)
+        assert client.status.status is PrintState.OFFLINE
+        await broker.start()
+        printer.start()
+        await wait_until(lambda: client.connected, timeout=10)
+        printer.publish({"print": {"command": "push_status", "msg": 1, "gcode_state": "FINISH"}})
+        await wait_until(lambda: client.status.status is PrintState.FINISH, timeout=10)
+        assert availability[-1] is True
+        assert False in availability
+    finally:
+        await client.close()
+
+
+async def test_silence_resyncs_then_goes_offline_and_reconnects(
+    broker: MosquittoBroker, printer: FakePrinter
+) -> None:
+    settings = replace(FAST, resync_after=0.3, offline_after=0.8, reconnect_cooldown=0.5)
+    client = make_client(broker, settings=settings)
+    await client.connect()
+    await client.wait_ready(5)
+    assert client.available
+    printer.answer_handshake = False  # the printer stops talking
+    try:
+        start = await printer.wait_for_request("start")
+        assert start["pushing"]["command"] == "start"
+        await wait_until(lambda: printer.commands().count("pushall") >= 2)
+        await wait_until(lambda: not client.available, timeout=3)
+        assert client.status.status is PrintState.OFFLINE
+        # A forced reconnect (fresh client id) repeats the handshake.
+        await wait_until(lambda: printer.commands().count("get_version") >= 2, timeout=3)
+        printer.publish({"print": {"command": "push_status", "msg": 1, "mc_percent": 5}})
+        await wait_until(lambda: client.available, timeout=3)
+    finally:
+        await client.close()
