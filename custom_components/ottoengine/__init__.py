@@ -7,24 +7,32 @@ serves whichever hub entry is loaded.
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
+import shutil
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .api import async_register_views
-from .const import DOMAIN, HUB_MODEL, HUB_TITLE, MANUFACTURER
+from .const import DOMAIN, HUB_MODEL, HUB_TITLE, MANUFACTURER, PRINT_FILES_DIR
 from .farm.orchestrator import Orchestrator
-from .runtime import OttoConfigEntry, OttoRuntime
+from .farm.print_file_store import PrintFileStore
+from .rack_subentries import async_sync_racks, async_update_listener
+from .runtime import OttoConfigEntry, OttoRuntime, max_upload_bytes
+from .services import async_setup_services
 from .storage import FarmStore
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-PLATFORMS: list[Platform] = []
+PLATFORMS: list[Platform] = [Platform.SENSOR]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register what outlives config entries: the REST API."""
+    """Register what outlives config entries: the REST API and the services."""
     async_register_views(hass)
+    async_setup_services(hass)
     return True
 
 
@@ -40,8 +48,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> bool
         model=HUB_MODEL,
         entry_type=dr.DeviceEntryType.SERVICE,
     )
-    entry.runtime_data = OttoRuntime(store=store, orchestrator=Orchestrator(), hub_device_id=hub.id)
+    entry.runtime_data = OttoRuntime(
+        hass=hass,
+        entry_id=entry.entry_id,
+        store=store,
+        orchestrator=Orchestrator(),
+        hub_device_id=hub.id,
+        print_files=PrintFileStore(Path(hass.config.path(*PRINT_FILES_DIR))),
+        max_upload_bytes=max_upload_bytes(entry),
+    )
+    # Racks added or removed while the hub was not loaded.
+    async_sync_racks(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Subentries (racks, ...) are added, changed and removed without reloading the hub.
+    entry.async_on_unload(entry.add_update_listener(async_update_listener))
     return True
 
 
@@ -54,5 +74,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> None:
-    """Removing the farm removes its stored state (jobs, print items, racks)."""
+    """Removing the farm removes its stored state (jobs, print items, racks) and files."""
     await FarmStore(hass).async_remove()
+    folder = Path(hass.config.path(*PRINT_FILES_DIR))
+    await hass.async_add_executor_job(partial(shutil.rmtree, folder, ignore_errors=True))

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+)
+from homeassistant.core import callback
 
 from .const import DOMAIN, HUB_TITLE
+from .flows.rack import RackSubentryFlow
+from .subentries import SUBENTRY_RACK
 
 
 class OttoEngineConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -14,6 +22,14 @@ class OttoEngineConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Devices of the farm are added to the hub as subentries."""
+        return {SUBENTRY_RACK: RackSubentryFlow}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if user_input is not None:

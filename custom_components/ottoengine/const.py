@@ -12,3 +12,17 @@ STORAGE_KEY: Final = f"{DOMAIN}.farm"
 STORAGE_VERSION: Final = 1
 # Writes are coalesced: several changes within this many seconds are stored once.
 STORAGE_SAVE_DELAY: Final = 1.0
+
+# Uploaded print files live in <config>/ottoengine/print_files/.
+PRINT_FILES_DIR: Final = ("ottoengine", "print_files")
+# Hub option: the largest accepted upload in bytes (413 beyond it).
+CONF_MAX_UPLOAD_BYTES: Final = "max_upload_bytes"
+DEFAULT_MAX_UPLOAD_BYTES: Final = 1024 * 1024 * 1024
+
+# Events automations can react to.
+EVENT_JOB_STATUS_CHANGED: Final = f"{DOMAIN}_job_status_changed"
+EVENT_SHELF_CHANGED: Final = f"{DOMAIN}_shelf_changed"
+
+# Dispatcher signals (formatted with the hub's entry id, and the shelf id).
+SIGNAL_RACKS_CHANGED: Final = f"{DOMAIN}_racks_changed_{{}}"
+SIGNAL_SHELF_UPDATED: Final = f"{DOMAIN}_shelf_updated_{{}}_{{}}"

@@ -1,34 +1,150 @@
-"""What a loaded OttoEngine hub entry holds while it runs (``entry.runtime_data``)."""
+"""What a loaded OttoEngine hub entry holds while it runs (``entry.runtime_data``).
+
+Every change of jobs and shelves goes through the runtime so that it is saved, announced on
+Home Assistant's event bus and shown by the entities at once, whoever made it (REST API,
+service, orchestrator).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 
+from .const import (
+    CONF_MAX_UPLOAD_BYTES,
+    DEFAULT_MAX_UPLOAD_BYTES,
+    EVENT_JOB_STATUS_CHANGED,
+    EVENT_SHELF_CHANGED,
+    SIGNAL_SHELF_UPDATED,
+)
+from .farm.clock import to_iso, utcnow
+from .farm.job_status import ACTIVE_STATUSES, JobStatus
+from .farm.jobs import JobTransition, PrintJob
 from .farm.orchestrator import Orchestrator
+from .farm.print_file_store import PrintFileStore
+from .farm.printer_control import PrinterControl
+from .farm.racks import Rack, Shelf, ShelfState
 from .farm.state import FarmState
 from .storage import FarmStore
+
+type ChangeSource = Literal["api", "service", "orchestrator"]
+
+_ORCHESTRATION_STATUS = {
+    JobStatus.QUEUED: "waiting",
+    JobStatus.PRINTING: "printing",
+    JobStatus.PAUSED: "paused",
+    JobStatus.EJECTING: "ejecting",
+    JobStatus.STORING: "storing",
+}
 
 
 @dataclass
 class OttoRuntime:
+    hass: HomeAssistant
+    entry_id: str
     store: FarmStore
     orchestrator: Orchestrator
     hub_device_id: str
+    print_files: PrintFileStore
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    # Set by the printers' layer once it is loaded; ``None`` → job changes are only recorded.
+    printer_control: PrinterControl | None = None
 
     @property
     def state(self) -> FarmState:
         return self.store.state
 
     def active_jobs(self) -> list[dict[str, Any]]:
-        """Jobs the orchestrator is working on, in the orchestration API's shape."""
-        return []
+        """Jobs the orchestrator is working on, in the orchestration API's shape.
 
+        Most urgent first (priority 1 before 2), then oldest first.
+        """
+        jobs = sorted(
+            (job for job in self.state.jobs.values() if job.status in ACTIVE_STATUSES),
+            key=lambda job: (job.settings.priority, job.created_at, job.id),
+        )
+        return [
+            {
+                "jobId": job.id,
+                "printerId": job.settings.printer_id,
+                "status": job.status.value.lower(),
+                "progress_percent": job.progress_percent,
+                "orchestration_status": _ORCHESTRATION_STATUS[job.status],
+                "assigned_store_slot": job.settings.store_slot,
+                "assigned_grab_slot": job.settings.grab_slot,
+                "started_at": to_iso(job.started_at),
+            }
+            for job in jobs
+        ]
+
+    @callback
     def async_state_changed(self) -> None:
         """Call after every change of the farm's state: it is saved shortly after."""
         self.store.async_schedule_save()
+
+    @callback
+    def async_transition_job(self, job: PrintJob, target: JobStatus, reason: str) -> JobTransition:
+        """Change a job's status (``IllegalTransitionError`` if refused), record and announce it."""
+        change = job.transition(target, reason, utcnow())
+        if target is JobStatus.COMPLETED:
+            minutes = None
+            if job.started_at is not None:
+                minutes = (change.at - job.started_at).total_seconds() / 60
+            self.orchestrator.record_job_finished(succeeded=True, minutes=minutes)
+        elif target is JobStatus.FAILED:
+            self.orchestrator.record_job_finished(succeeded=False, minutes=None)
+        self.async_state_changed()
+        self.hass.bus.async_fire(
+            EVENT_JOB_STATUS_CHANGED,
+            {
+                "job_id": job.id,
+                "old_status": change.old_status.value if change.old_status else None,
+                "new_status": change.new_status.value,
+                "reason": change.reason,
+                "printer_id": job.settings.printer_id,
+            },
+        )
+        return change
+
+    @callback
+    def async_set_shelf(
+        self,
+        rack: Rack,
+        shelf: Shelf,
+        state: ShelfState,
+        print_job_id: int | None,
+        source: ChangeSource,
+    ) -> bool:
+        """Change a shelf (``InvalidShelfStateError`` if contradictory); returns if it changed."""
+        old_state, old_job = shelf.state, shelf.print_job_id
+        if not shelf.set_state(state, print_job_id):
+            return False
+        self.async_state_changed()
+        async_dispatcher_send(self.hass, SIGNAL_SHELF_UPDATED.format(self.entry_id, shelf.id))
+        self.hass.bus.async_fire(
+            EVENT_SHELF_CHANGED,
+            {
+                "rack_id": rack.id,
+                "rack_name": rack.name,
+                "shelf_id": shelf.id,
+                "shelf_number": shelf.shelf_number,
+                "old_state": old_state.value,
+                "new_state": state.value,
+                "old_print_job_id": old_job,
+                "print_job_id": print_job_id,
+                "source": source,
+            },
+        )
+        return True
+
+
+def max_upload_bytes(entry: ConfigEntry) -> int:
+    """The hub option ``max_upload_bytes``, or 1 GiB."""
+    return int(entry.options.get(CONF_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES))
 
 
 type OttoConfigEntry = ConfigEntry[OttoRuntime]

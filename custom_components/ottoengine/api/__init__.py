@@ -11,12 +11,17 @@ from .orchestration import (
     OrchestrationRestartView,
     OrchestrationStatusView,
 )
+from .racks import OttoRackShelfResetView, OttoRackShelfView, OttoRacksView, OttoRackView
 
 VIEWS: tuple[type[OttoView], ...] = (
     OrchestrationStatusView,
     OrchestrationActiveJobsView,
     OrchestrationHealthView,
     OrchestrationRestartView,
+    OttoRacksView,
+    OttoRackView,
+    OttoRackShelfView,
+    OttoRackShelfResetView,
 )
 
 

@@ -1,29 +1,126 @@
 """The farm's persistent state: everything OttoEngine must remember across restarts.
 
 The Home Assistant layer stores ``FarmState.as_dict()`` in HA's ``Store`` and rebuilds the
-state with ``FarmState.from_dict`` at start-up; nothing here knows how it is stored.
+state with ``FarmState.from_dict`` at start-up; nothing here knows how it is stored. Racks'
+settings are mirrored from their HA subentries; their shelves' states live only here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from .ids import IdAllocator
+from .jobs import JobSettings, PrintJob
+from .print_items import PrintItem
+from .racks import Rack, Shelf, parse_shelf_count
 
 STATE_VERSION = 1
+
+ID_PRINT_ITEM = "print_item"
+ID_JOB = "job"
+ID_RACK = "rack"
+ID_SHELF = "shelf"
 
 
 class FarmState:
     """Ids and records of the farm (devices themselves live in HA config subentries)."""
 
-    def __init__(self, ids: IdAllocator | None = None) -> None:
+    def __init__(
+        self,
+        ids: IdAllocator | None = None,
+        print_items: Mapping[int, PrintItem] | None = None,
+        jobs: Mapping[int, PrintJob] | None = None,
+        racks: Mapping[int, Rack] | None = None,
+    ) -> None:
         self.ids = ids or IdAllocator()
+        self.print_items: dict[int, PrintItem] = dict(print_items or {})
+        self.jobs: dict[int, PrintJob] = dict(jobs or {})
+        self.racks: dict[int, Rack] = dict(racks or {})
 
+    # Print items.
+    def add_print_item(self, item: PrintItem) -> PrintItem:
+        self.print_items[item.id] = item
+        return item
+
+    def print_item_by_sha256(self, sha256: str) -> PrintItem | None:
+        return next((item for item in self.print_items.values() if item.sha256 == sha256), None)
+
+    def unfinished_jobs_of_item(self, item_id: int) -> list[PrintJob]:
+        return [
+            job
+            for job in self.jobs.values()
+            if job.print_item_id == item_id and not job.status.is_finished
+        ]
+
+    def stored_name_in_use(self, stored_name: str) -> bool:
+        return any(item.stored_name == stored_name for item in self.print_items.values())
+
+    # Jobs.
+    def create_job(self, item: PrintItem, settings: JobSettings, at: datetime) -> PrintJob:
+        job = PrintJob.create(self.ids.allocate(ID_JOB), item.id, item.filename, settings, at)
+        self.jobs[job.id] = job
+        return job
+
+    def sorted_jobs(self) -> list[PrintJob]:
+        return sorted(self.jobs.values(), key=lambda job: job.id)
+
+    def unfinished_jobs_of_rack(self, rack_id: int) -> list[PrintJob]:
+        return [
+            job
+            for job in self.jobs.values()
+            if job.settings.rack_id == rack_id and not job.status.is_finished
+        ]
+
+    # Racks.
+    def create_rack(
+        self, rack_id: int, name: str, number_of_shelves: int, spacing_mm: float, bed_size: str
+    ) -> Rack:
+        """A rack whose shelves all start without a plate (``rack_id`` comes from ``ids``)."""
+        self.ids.reserve(ID_RACK, rack_id)
+        rack = Rack(rack_id, name, spacing_mm, bed_size)
+        rack.resize(parse_shelf_count(number_of_shelves), lambda: self.ids.allocate(ID_SHELF))
+        self.racks[rack_id] = rack
+        return rack
+
+    def update_rack(
+        self, rack: Rack, name: str, number_of_shelves: int, spacing_mm: float, bed_size: str
+    ) -> list[Shelf]:
+        """Apply new settings; returns the shelves removed from the top."""
+        removed = rack.resize(number_of_shelves, lambda: self.ids.allocate(ID_SHELF))
+        rack.name = name
+        rack.shelf_spacing_mm = spacing_mm
+        rack.bed_size = bed_size
+        return removed
+
+    def find_shelf(self, shelf_id: int) -> tuple[Rack, Shelf] | None:
+        for rack in self.racks.values():
+            shelf = rack.shelf_by_id(shelf_id)
+            if shelf is not None:
+                return rack, shelf
+        return None
+
+    # Persistence.
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> FarmState:
         data = data or {}
-        return cls(IdAllocator(data.get("next_ids")))
+        return cls(
+            IdAllocator(data.get("next_ids")),
+            print_items={
+                item.id: item
+                for item in (PrintItem.from_dict(raw) for raw in data.get("print_items", []))
+            },
+            jobs={job.id: job for job in (PrintJob.from_dict(raw) for raw in data.get("jobs", []))},
+            racks={
+                rack.id: rack for rack in (Rack.from_dict(raw) for raw in data.get("racks", []))
+            },
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"next_ids": self.ids.as_dict()}
+        return {
+            "next_ids": self.ids.as_dict(),
+            "print_items": [self.print_items[key].as_dict() for key in sorted(self.print_items)],
+            "jobs": [self.jobs[key].as_dict() for key in sorted(self.jobs)],
+            "racks": [self.racks[key].as_dict() for key in sorted(self.racks)],
+        }

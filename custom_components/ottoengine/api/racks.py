@@ -1,0 +1,203 @@
+"""`/api/ottoracks`: racks (HA subentries of the hub) and the states of their shelves.
+
+Shelf ids in paths and answers are farm-wide ids (never reused); ``shelf_number`` is the
+shelf's position in its rack (1 = bottom).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+from homeassistant.config_entries import ConfigEntry
+
+from ..farm.racks import (
+    DEFAULT_BED_SIZE,
+    DEFAULT_SHELF_SPACING_MM,
+    DEFAULT_SHELVES,
+    InvalidRackError,
+    InvalidShelfStateError,
+    Rack,
+    Shelf,
+    ShelfState,
+    parse_bed_size,
+    parse_name,
+    parse_shelf_count,
+    parse_spacing,
+    shelf_state_from_api,
+)
+from ..farm.state import ID_RACK
+from ..rack_subentries import RackSettings, async_sync_racks, name_in_use
+from ..runtime import OttoRuntime
+from ..subentries import SUBENTRY_RACK, find_subentry
+from .base import OttoView, parse_id
+from .errors import ApiError, bad_request, conflict, not_found
+from .racks_json import rack_details, rack_summary, shelf_state
+
+
+def _entry(runtime: OttoRuntime) -> ConfigEntry:
+    return runtime.hass.config_entries.async_get_known_entry(runtime.entry_id)
+
+
+def _rack(runtime: OttoRuntime, rack_id: str) -> Rack:
+    rack = runtime.state.racks.get(parse_id(rack_id, "Ottorack"))
+    if rack is None:
+        raise not_found("Ottorack", rack_id)
+    return rack
+
+
+def _shelf(runtime: OttoRuntime, rack_id: str, shelf_id: str) -> tuple[Rack, Shelf]:
+    rack = _rack(runtime, rack_id)
+    shelf = rack.shelf_by_id(parse_id(shelf_id, "Shelf"))
+    if shelf is None:
+        raise not_found(f"Shelf {shelf_id} of Ottorack", rack.id)
+    return rack, shelf
+
+
+def _settings(
+    entry: ConfigEntry, body: dict[str, Any], rack_id: int, current: RackSettings | None
+) -> RackSettings:
+    """New settings from a body (create: defaults; update: the current values)."""
+
+    def value(key: str, default: object) -> object:
+        return body.get(key, default)
+
+    try:
+        name = parse_name(value("name", current.name if current else None))
+        settings = RackSettings(
+            rack_id,
+            name,
+            parse_shelf_count(
+                value(
+                    "number_of_shelves", current.number_of_shelves if current else DEFAULT_SHELVES
+                )
+            ),
+            parse_spacing(
+                value(
+                    "shelf_spacing_mm",
+                    current.shelf_spacing_mm if current else DEFAULT_SHELF_SPACING_MM,
+                )
+            ),
+            parse_bed_size(value("bed_size", current.bed_size if current else DEFAULT_BED_SIZE)),
+        )
+    except InvalidRackError as err:
+        raise bad_request(err.field, str(err)) from None
+    if name_in_use(entry, name, except_id=rack_id):
+        raise ApiError(
+            HTTPStatus.CONFLICT, f"name: another Ottorack is named {name!r}", field="name"
+        )
+    return settings
+
+
+class OttoRacksView(OttoView):
+    url = "/api/ottoracks"
+    name = "api:ottoengine:ottoracks"
+
+    async def get(self, request: web.Request) -> web.Response:
+        state = self.runtime(request).state
+        return self.json([rack_summary(state.racks[key]) for key in sorted(state.racks)])
+
+    async def post(self, request: web.Request) -> web.Response:
+        runtime = self.runtime(request)
+        body = await self.json_body(request)
+        entry = _entry(runtime)
+        settings = _settings(entry, body, runtime.state.ids.allocate(ID_RACK), None)
+        runtime.async_state_changed()
+        self.hass(request).config_entries.async_add_subentry(entry, settings.new_subentry())
+        async_sync_racks(self.hass(request), entry)
+        rack = runtime.state.racks[settings.id]
+        return self.json(
+            {**rack_details(rack, runtime.state), "message": "Ottorack created successfully"},
+            HTTPStatus.CREATED,
+        )
+
+
+class OttoRackView(OttoView):
+    url = "/api/ottoracks/{rack_id}"
+    name = "api:ottoengine:ottoracks:rack"
+
+    async def get(self, request: web.Request, rack_id: str) -> web.Response:
+        runtime = self.runtime(request)
+        return self.json(rack_details(_rack(runtime, rack_id), runtime.state))
+
+    async def put(self, request: web.Request, rack_id: str) -> web.Response:
+        """Rename the rack or change its spacing, bed size or number of shelves."""
+        runtime = self.runtime(request)
+        rack = _rack(runtime, rack_id)
+        body = await self.json_body(request)
+        entry = _entry(runtime)
+        subentry = find_subentry(entry, SUBENTRY_RACK, rack.id)
+        assert subentry is not None  # records without a subentry are dropped at once
+        settings = _settings(entry, body, rack.id, RackSettings.from_subentry(subentry))
+        if any(
+            shelf.state is not ShelfState.NO_PLATE
+            for shelf in rack.shelves[settings.number_of_shelves :]
+        ):
+            raise ApiError(
+                HTTPStatus.CONFLICT,
+                "number_of_shelves: the shelves that would be removed still hold a plate",
+                field="number_of_shelves",
+            )
+        self.hass(request).config_entries.async_update_subentry(
+            entry, subentry, title=settings.name, data=settings.as_data()
+        )
+        async_sync_racks(self.hass(request), entry)
+        return self.json(
+            {**rack_details(rack, runtime.state), "message": "Ottorack updated successfully"}
+        )
+
+    async def delete(self, request: web.Request, rack_id: str) -> web.Response:
+        """Remove the rack, its device and its shelf sensors (409 while a job needs it)."""
+        runtime = self.runtime(request)
+        rack = _rack(runtime, rack_id)
+        jobs = runtime.state.unfinished_jobs_of_rack(rack.id)
+        if jobs:
+            raise conflict(
+                f"Ottorack {rack.id} is used by print jobs that have not finished: "
+                + ", ".join(str(job.id) for job in jobs)
+            )
+        entry = _entry(runtime)
+        subentry = find_subentry(entry, SUBENTRY_RACK, rack.id)
+        assert subentry is not None
+        self.hass(request).config_entries.async_remove_subentry(entry, subentry.subentry_id)
+        async_sync_racks(self.hass(request), entry)
+        return self.json({"message": "Ottorack deleted successfully"})
+
+
+class OttoRackShelfView(OttoView):
+    url = "/api/ottoracks/{rack_id}/shelves/{shelf_id}"
+    name = "api:ottoengine:ottoracks:shelf"
+
+    async def put(self, request: web.Request, rack_id: str, shelf_id: str) -> web.Response:
+        runtime = self.runtime(request)
+        rack, shelf = _shelf(runtime, rack_id, shelf_id)
+        body = await self.json_body(request)
+        if "has_plate" not in body:
+            raise bad_request("has_plate", "is required (true or false)")
+        try:
+            state, job_id = shelf_state_from_api(
+                body.get("has_plate"), body.get("plate_state"), body.get("print_job_id")
+            )
+        except InvalidShelfStateError as err:
+            raise bad_request(err.field, str(err)) from None
+        if job_id is not None and job_id not in runtime.state.jobs:
+            raise bad_request("print_job_id", f"print job {job_id} does not exist")
+        runtime.async_set_shelf(rack, shelf, state, job_id, "api")
+        return self.json(
+            {**shelf_state(shelf), "ottorack_id": rack.id, "message": "Shelf updated successfully"}
+        )
+
+
+class OttoRackShelfResetView(OttoView):
+    url = "/api/ottoracks/{rack_id}/shelves/{shelf_id}/reset"
+    name = "api:ottoengine:ottoracks:shelf:reset"
+
+    async def post(self, request: web.Request, rack_id: str, shelf_id: str) -> web.Response:
+        """The shelf holds nothing any more: no plate, no print."""
+        runtime = self.runtime(request)
+        rack, shelf = _shelf(runtime, rack_id, shelf_id)
+        runtime.async_set_shelf(rack, shelf, ShelfState.NO_PLATE, None, "api")
+        return self.json(
+            {**shelf_state(shelf), "ottorack_id": rack.id, "message": "Shelf reset successfully"}
+        )

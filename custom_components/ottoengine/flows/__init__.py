@@ -1,0 +1,1 @@
+"""Config subentry flows: the farm's racks (printers and OttoEjects have their own)."""
