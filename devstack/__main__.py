@@ -14,6 +14,7 @@ import json
 import os
 from pathlib import Path
 import signal
+import socket
 import sys
 import time
 from typing import Any
@@ -30,7 +31,9 @@ VIEWER = {"name": "Farm Viewer", "username": "viewer", "password": "ottoengine-v
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="scripts/develop", description=__doc__)
-    parser.add_argument("--port", type=int, default=8123, help="HTTP port (default 8123)")
+    parser.add_argument(
+        "--port", type=int, default=8123, help="HTTP port (default 8123; 0 picks a free one)"
+    )
     parser.add_argument("--config", type=Path, default=REPO / "config", help="HA config folder")
     parser.add_argument("--stack-file", type=Path, default=REPO / ".dev" / "stack.json")
     parser.add_argument("--no-farm", action="store_true", help="do not start the simulated farm")
@@ -168,7 +171,15 @@ async def stop(process: asyncio.subprocess.Process | None, name: str) -> None:
         await process.wait()
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 async def run(args: argparse.Namespace) -> int:
+    if args.port == 0:
+        args.port = free_port()
     stack_dir = args.stack_file.parent
     stack_dir.mkdir(parents=True, exist_ok=True)
     prepare_config(args.config, args.port)

@@ -1,0 +1,122 @@
+"""End to end: `scripts/develop` brings up a real Home Assistant serving the OttoEngine API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import json
+from pathlib import Path
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+import urllib.error
+import urllib.request
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 300
+
+
+def _request(
+    url: str, *, token: str | None = None, method: str = "GET"
+) -> tuple[int, dict[str, Any] | None]:
+    request = urllib.request.Request(url, method=method)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as err:
+        body = err.read()
+        try:
+            return err.code, json.loads(body)
+        except ValueError:
+            return err.code, None
+
+
+@pytest.fixture(scope="module")
+def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """`python -m devstack --no-farm` on a free port, with its own config folder."""
+    work = tmp_path_factory.mktemp("develop")
+    stack_file = work / "stack.json"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "devstack",
+            "--no-farm",
+            "--port",
+            "0",
+            "--config",
+            str(work / "config"),
+            "--stack-file",
+            str(stack_file),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=(work / "develop.log").open("w"),
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not stack_file.exists():
+            assert process.poll() is None, (work / "develop.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "scripts/develop did not come up in time"
+            time.sleep(0.5)
+        stack = json.loads(stack_file.read_text())
+        stack["process"] = process
+        stack["stack_file"] = stack_file
+        yield stack
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(90)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+def test_develop_serves_the_api_behind_auth(dev_stack: dict[str, Any]) -> None:
+    base = dev_stack["base_url"]
+    status, body = _request(f"{base}/api/orchestration/health", token=dev_stack["admin_token"])
+    assert status == 200
+    assert body is not None
+    assert body["data"]["status"] == "healthy"
+
+    status, _ = _request(f"{base}/api/orchestration/health")
+    assert status == 401
+
+    # The non-admin user may read but not change the farm.
+    status, _ = _request(f"{base}/api/orchestration/status", token=dev_stack["user_token"])
+    assert status == 200
+    status, body = _request(
+        f"{base}/api/orchestration/restart", token=dev_stack["user_token"], method="POST"
+    )
+    assert status == 403
+
+
+@pytest.mark.usefixtures("socket_enabled")
+def test_develop_creates_the_hub_entry(dev_stack: dict[str, Any]) -> None:
+    status, entries = _request(
+        f"{dev_stack['base_url']}/api/config/config_entries/entry?domain=ottoengine",
+        token=dev_stack["admin_token"],
+    )
+    assert status == 200
+    assert entries is not None
+    assert [entry["title"] for entry in entries] == ["OttoEngine farm"]
+    assert entries[0]["state"] == "loaded"
+    assert entries[0]["entry_id"] == dev_stack["hub_entry_id"]
+
+
+@pytest.mark.usefixtures("socket_enabled")
+def test_ctrl_c_stops_everything(dev_stack: dict[str, Any]) -> None:
+    process: subprocess.Popen[bytes] = dev_stack["process"]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(90) == 0
+    assert not dev_stack["stack_file"].exists()
+    # Home Assistant is gone: nothing listens on its port any more.
+    with pytest.raises(urllib.error.URLError):
+        _request(f"{dev_stack['base_url']}/api/orchestration/health")
