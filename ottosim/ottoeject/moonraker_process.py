@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import contextlib
 import hashlib
 import logging
@@ -166,24 +166,32 @@ class MoonrakerProcess:
             self._log.close()
             self._log = None
 
-    async def get_json(self, path: str, timeout: float = 2.0) -> dict[str, Any]:
-        """One GET against this Moonraker (used by the simulator to wait for states)."""
+    async def get_json(self, path: str, timeout: float = 2.0) -> tuple[int, dict[str, Any]]:
+        """One GET against this Moonraker: (HTTP status, JSON body)."""
         client_timeout = aiohttp.ClientTimeout(total=timeout)
         async with (
             aiohttp.ClientSession(timeout=client_timeout) as session,
             session.get(self.url + path, headers=self.headers()) as response,
         ):
             data: dict[str, Any] = await response.json(content_type=None)
-            return data
+            return response.status, data
 
     async def wait_http(self, timeout: float = STARTUP_TIMEOUT) -> None:
-        await self.wait_server_info(lambda info: True, timeout)
+        """Wait until Moonraker answers HTTP at all (even 401 before the key is in place)."""
+        await self._wait(lambda status, info: True, timeout)
 
     async def wait_klippy_state(self, state: str, timeout: float = STARTUP_TIMEOUT) -> None:
         await self.wait_server_info(lambda info: info.get("klippy_state") == state, timeout)
 
-    async def wait_server_info(self, accept: Any, timeout: float) -> None:
+    async def wait_server_info(
+        self, accept: Callable[[dict[str, Any]], bool], timeout: float
+    ) -> None:
         """Poll ``/server/info`` until ``accept(result)`` holds."""
+        await self._wait(
+            lambda status, body: status == 200 and accept(body.get("result") or {}), timeout
+        )
+
+    async def _wait(self, accept: Callable[[int, dict[str, Any]], bool], timeout: float) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         last: object = None
@@ -191,11 +199,12 @@ class MoonrakerProcess:
             if self._process is None or self._process.returncode is not None:
                 raise MoonrakerStartError(f"Moonraker exited; see {self.log_path}")
             try:
-                last = (await self.get_json("/server/info")).get("result")
-            except (aiohttp.ClientError, TimeoutError) as err:
+                status, body = await self.get_json("/server/info")
+            except (aiohttp.ClientError, TimeoutError, ValueError) as err:
                 last = err
             else:
-                if isinstance(last, dict) and accept(last):
+                last = (status, body)
+                if accept(status, body):
                     return
             await asyncio.sleep(0.05)
         raise MoonrakerStartError(f"Moonraker at {self.url} not ready: {last!r}")
