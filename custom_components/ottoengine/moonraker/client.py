@@ -274,6 +274,8 @@ class MoonrakerClient:
             return  # the macro ran; the console is only a cross-check
         problem = console_problem(store, script)
         if problem is not None:
+            if problem.startswith(UNKNOWN_COMMAND_PREFIX.removeprefix("// ")):
+                self._macros = None  # the macro list changed (printer.cfg was edited)
             raise MoonrakerError(400, problem)
 
 
