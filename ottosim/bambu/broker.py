@@ -24,9 +24,7 @@ Typical use (also from other tests that need a printer-like broker)::
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
-import pwd
 import secrets
 import shutil
 import subprocess
@@ -39,17 +37,6 @@ MOSQUITTO_PASSWD = "/usr/bin/mosquitto_passwd"
 MQTT_TLS_PORT = 8883
 LAN_USER = "bblp"
 INTERNAL_USER = "ottosim-brain"
-_SERVICE_USER = "mosquitto"
-
-
-def _service_user() -> pwd.struct_passwd | None:
-    """The unprivileged user Mosquitto drops to when started as root (if it exists)."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        return pwd.getpwnam(_SERVICE_USER)
-    except KeyError:
-        return None
 
 
 class MosquittoBroker:
@@ -119,7 +106,6 @@ class MosquittoBroker:
                 check=True,
                 capture_output=True,
             )
-        service_user = _service_user()
         lines = [
             "allow_anonymous false",
             f"password_file {passwords}",
@@ -129,7 +115,9 @@ class MosquittoBroker:
             "log_type warning",
             "log_type notice",
             "log_timestamp_format %Y-%m-%dT%H:%M:%S",
-            f"user {service_user.pw_name if service_user else 'root'}",
+            # Started as root, Mosquitto would drop to user "mosquitto", which cannot read files
+            # in private temporary directories (pytest's tmp_path). The firmware runs as root.
+            "user root",
             f"listener {self.port} {self.host}",
             "protocol mqtt",
             f"cafile {self.cafile}",
@@ -141,9 +129,6 @@ class MosquittoBroker:
             "protocol mqtt",
         ]
         (self.workdir / "mosquitto.conf").write_text("\n".join(lines) + "\n")
-        if service_user is not None:
-            for path in (self.workdir, passwords, cert, key):
-                os.chown(path, service_user.pw_uid, service_user.pw_gid)
         self._prepared = True
 
     # -- life cycle ----------------------------------------------------------------------------
