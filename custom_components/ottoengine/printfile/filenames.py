@@ -47,12 +47,11 @@ def sanitize_filename(name: str) -> str:
     """
     name = unicodedata.normalize("NFC", name)
     name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
-    name = re.split(r"[/\\]", name)[-1]
-    name = _UNSAFE_CHARS_RE.sub("_", name)
-    name = _DOT_RUN_RE.sub(".", name)
-    name = _WHITESPACE_RUN_RE.sub(" ", name).strip().lstrip(". ")
+    name = re.split(r"[/\\]", name)[-1].strip()
     stem, suffix, _ = split_print_suffix(name)
-    stem = stem.strip().rstrip(". ")
+    stem = _UNSAFE_CHARS_RE.sub("_", stem)
+    stem = _DOT_RUN_RE.sub(".", stem)
+    stem = _WHITESPACE_RUN_RE.sub(" ", stem).strip().lstrip(". ").rstrip(". ")
     if not stem:
         raise PrintFileError("The file name is empty once unsafe characters are removed.")
     stem = stem[: MAX_FILENAME_LENGTH - len(suffix)]

@@ -1,0 +1,233 @@
+"""Sliced 3MF archives (.gcode.3mf) from Bambu Studio and OrcaSlicer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import random
+import zipfile
+
+import pytest
+
+from custom_components.ottoengine.printfile import FilamentInfo, parse_print_file
+from custom_components.ottoengine.printfile.limits import GCODE_HEAD_BYTES, MAX_THUMBNAIL_BYTES
+
+from .builders import (
+    BambuPlate,
+    BambuProject,
+    bambu_members,
+    build_bambu_3mf,
+    gcode_thumbnail_block,
+    make_png,
+    write_zip,
+)
+
+TWO_FILAMENTS = (
+    FilamentInfo(index=1, type="PLA", color="#FFFFFF", used_g=15.32, used_m=5.12),
+    FilamentInfo(index=2, type="PETG", color="#0A2CFF", used_g=3.71, used_m=1.23),
+)
+
+
+def test_bambu_studio_gcode_3mf(tmp_path: Path) -> None:
+    thumbnail = make_png(16, 16, (200, 10, 10))
+    path = build_bambu_3mf(tmp_path / "bracket.gcode.3mf", BambuProject(thumbnail=thumbnail))
+    info = parse_print_file(path, "bracket.gcode.3mf")
+    assert info.format == "gcode.3mf"
+    assert info.file_size_bytes == path.stat().st_size
+    assert (info.slicer_name, info.slicer_version) == ("Bambu Studio", "01.09.07.52")
+    assert info.estimated_print_time_s == 3723
+    assert info.estimated_print_time_min == 62
+    assert info.layer_count == 150
+    assert info.filament_used_g == 19.03
+    assert info.filament_used_m == 6.35
+    assert info.filaments == TWO_FILAMENTS
+    assert info.max_z_height_mm == 30.0
+    assert info.plate_count == 1
+    assert info.plate_index == 1
+    assert info.plate_gcode_member == "Metadata/plate_1.gcode"
+    assert info.thumbnail_png == thumbnail
+
+
+def test_orcaslicer_gcode_3mf(tmp_path: Path) -> None:
+    plate = BambuPlate(
+        prediction_s=1396,
+        weight_g=6.14,
+        layer_count=51,
+        max_z_height="10.20",
+        filament_ids=(3,),
+        filament_types=("PLA-CF",),
+        filament_colors=("#F2754EFF",),
+        used_m=(2.06,),
+        used_g=(6.14,),
+    )
+    project = BambuProject(slicer="OrcaSlicer", version="2.2.0", sliced=[plate])
+    info = parse_print_file(build_bambu_3mf(tmp_path / "o.gcode.3mf", project), "o.gcode.3mf")
+    assert (info.slicer_name, info.slicer_version) == ("OrcaSlicer", "2.2.0")
+    assert info.estimated_print_time_s == 1396
+    assert info.estimated_print_time_min == 23
+    assert info.layer_count == 51
+    assert info.filament_used_g == 6.14
+    assert info.filament_used_m == 2.06
+    assert info.filaments == (
+        FilamentInfo(index=3, type="PLA-CF", color="#F2754EFF", used_g=6.14, used_m=2.06),
+    )
+    assert info.max_z_height_mm == 10.2
+
+
+def test_plain_3mf_extension_with_sliced_gcode(tmp_path: Path) -> None:
+    path = build_bambu_3mf(tmp_path / "project.3mf")
+    info = parse_print_file(path, "project.3mf")
+    assert info.format == "gcode.3mf"
+    assert info.layer_count == 150
+
+
+def test_multi_plate_project_uses_lowest_sliced_plate(tmp_path: Path) -> None:
+    plates = [
+        BambuPlate(index=3, prediction_s=600, weight_g=2.0, layer_count=20, max_z_height="4.00"),
+        BambuPlate(index=2, prediction_s=1200, weight_g=4.5, layer_count=40, max_z_height="8.00"),
+    ]
+    project = BambuProject(plates_in_project=4, sliced=plates)
+    info = parse_print_file(build_bambu_3mf(tmp_path / "m.gcode.3mf", project), "m.gcode.3mf")
+    assert info.plate_count == 4
+    assert info.plate_index == 2
+    assert info.plate_gcode_member == "Metadata/plate_2.gcode"
+    assert info.estimated_print_time_s == 1200
+    assert info.filament_used_g == 4.5
+    assert info.layer_count == 40
+    assert info.max_z_height_mm == 8.0
+
+
+def test_plate_count_without_model_settings_comes_from_member_names(tmp_path: Path) -> None:
+    members = bambu_members(BambuProject(sliced=[BambuPlate(index=2)]))
+    del members["Metadata/model_settings.config"]
+    members["Metadata/plate_5.png"] = make_png()
+    path = write_zip(tmp_path / "p.gcode.3mf", members)
+    info = parse_print_file(path, "p.gcode.3mf")
+    assert (info.plate_count, info.plate_index) == (5, 2)
+
+
+def test_minimal_archive_with_only_plate_gcode_uses_gcode_header(tmp_path: Path) -> None:
+    """bambulabs_api-style archive: nothing but the plate G-code."""
+    project = BambuProject()
+    gcode = bambu_members(project)["Metadata/plate_1.gcode"]
+    path = write_zip(tmp_path / "min.gcode.3mf", {"Metadata/plate_1.gcode": gcode})
+    info = parse_print_file(path, "min.gcode.3mf")
+    assert (info.slicer_name, info.slicer_version) == ("Bambu Studio", "01.09.07.52")
+    assert info.estimated_print_time_s == 3723
+    assert info.layer_count == 150
+    assert info.filament_used_g == 19.03
+    assert info.filament_used_m == 6.35
+    assert info.filaments == TWO_FILAMENTS
+    assert info.max_z_height_mm == 30.0
+    assert (info.plate_count, info.plate_index) == (1, 1)
+    assert info.thumbnail_png is None
+
+
+def test_stored_members_are_read_too(tmp_path: Path) -> None:
+    project = BambuProject(compression=zipfile.ZIP_STORED)
+    info = parse_print_file(build_bambu_3mf(tmp_path / "s.gcode.3mf", project), "s.gcode.3mf")
+    assert info.filaments == TWO_FILAMENTS
+
+
+def test_slice_info_for_other_plate_only_falls_back_to_gcode(tmp_path: Path) -> None:
+    members = bambu_members(BambuProject())
+    members["Metadata/slice_info.config"] = members["Metadata/slice_info.config"].replace(
+        b'key="index" value="1"', b'key="index" value="7"'
+    )
+    members["Metadata/plate_1.gcode"] = members["Metadata/plate_1.gcode"].replace(
+        b"total estimated time: 1h 2m 3s", b"total estimated time: 2h 0m 0s"
+    )
+    info = parse_print_file(write_zip(tmp_path / "x.gcode.3mf", members), "x.gcode.3mf")
+    assert info.estimated_print_time_s == 7200
+    assert info.filament_used_g == 19.03
+
+
+def test_missing_colours_filled_from_plate_json(tmp_path: Path) -> None:
+    members = bambu_members(BambuProject())
+    members["Metadata/slice_info.config"] = members["Metadata/slice_info.config"].replace(
+        b'color="#0A2CFF" ', b""
+    )
+    members["Metadata/plate_1.json"] = json.dumps(
+        {"filament_colors": ["#FFFFFF", "#123456"], "filament_ids": [0, 1]}
+    ).encode()
+    info = parse_print_file(write_zip(tmp_path / "c.gcode.3mf", members), "c.gcode.3mf")
+    assert info.filaments[1] == FilamentInfo(
+        index=2, type="PETG", color="#123456", used_g=3.71, used_m=1.23
+    )
+
+
+def test_missing_types_filled_from_project_settings(tmp_path: Path) -> None:
+    members = bambu_members(BambuProject())
+    members["Metadata/slice_info.config"] = members["Metadata/slice_info.config"].replace(
+        b'type="PLA" ', b""
+    )
+    members["Metadata/project_settings.config"] = json.dumps(
+        {"filament_type": ["ABS", "PETG"], "filament_colour": ["#000000", "#0A2CFF"]}
+    ).encode()
+    info = parse_print_file(write_zip(tmp_path / "t.gcode.3mf", members), "t.gcode.3mf")
+    assert info.filaments[0] == FilamentInfo(
+        index=1, type="ABS", color="#FFFFFF", used_g=15.32, used_m=5.12
+    )
+
+
+def test_slicer_falls_back_to_3dmodel_application(tmp_path: Path) -> None:
+    members = bambu_members(BambuProject())
+    members["Metadata/plate_1.gcode"] = members["Metadata/plate_1.gcode"].replace(
+        b"; BambuStudio 01.09.07.52\n", b""
+    )
+    info = parse_print_file(write_zip(tmp_path / "a.gcode.3mf", members), "a.gcode.3mf")
+    assert (info.slicer_name, info.slicer_version) == ("Bambu Studio", "01.09.07.52")
+
+
+def test_only_the_plate_gcode_header_is_read(tmp_path: Path) -> None:
+    """Metadata beyond the header window of the plate G-code is never decompressed."""
+    members = bambu_members(BambuProject(sliced=[BambuPlate(body_bytes=GCODE_HEAD_BYTES * 2)]))
+    gcode = members["Metadata/plate_1.gcode"].replace(b"; total layer number: 150\n", b"")
+    members["Metadata/plate_1.gcode"] = gcode + b"; total layer number: 150\n"
+    info = parse_print_file(write_zip(tmp_path / "h.gcode.3mf", members), "h.gcode.3mf")
+    assert info.layer_count is None
+    assert info.max_z_height_mm == 30.0
+
+
+def test_thumbnail_falls_back_to_gcode_block(tmp_path: Path) -> None:
+    thumb = make_png(300, 300, (1, 1, 1))
+    members = bambu_members(BambuProject())
+    del members["Metadata/plate_1.png"]
+    members["Metadata/plate_1.gcode"] = (
+        gcode_thumbnail_block(thumb, 300, 300).encode() + members["Metadata/plate_1.gcode"]
+    )
+    info = parse_print_file(write_zip(tmp_path / "g.gcode.3mf", members), "g.gcode.3mf")
+    assert info.thumbnail_png == thumb
+
+
+@pytest.mark.parametrize(
+    "png",
+    [
+        b"JFIF-this-is-a-jpeg-pretending",
+        b"\x89PNG\r\n\x1a\n" + random.Random(7).randbytes(MAX_THUMBNAIL_BYTES),
+    ],
+    ids=["not-png", "too-large"],
+)
+def test_unacceptable_plate_png_is_dropped(tmp_path: Path, png: bytes) -> None:
+    project = BambuProject(thumbnail=png)
+    info = parse_print_file(build_bambu_3mf(tmp_path / "p.gcode.3mf", project), "p.gcode.3mf")
+    assert info.thumbnail_png is None
+    assert info.as_dict()["has_thumbnail"] is False
+
+
+def test_as_dict_is_json_safe(tmp_path: Path) -> None:
+    info = parse_print_file(build_bambu_3mf(tmp_path / "j.gcode.3mf"), "j.gcode.3mf")
+    data = info.as_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["has_thumbnail"] is True
+    assert "thumbnail_png" not in data
+    assert data["filaments"][0] == {
+        "index": 1,
+        "type": "PLA",
+        "color": "#FFFFFF",
+        "used_g": 15.32,
+        "used_m": 5.12,
+    }
+    assert data["estimated_print_time_min"] == 62
+    assert data["plate_gcode_member"] == "Metadata/plate_1.gcode"
+    assert "thumbnail_png" not in repr(info)
