@@ -8,6 +8,7 @@ from pathlib import Path
 import shutil
 import tempfile
 from typing import Any
+import uuid
 
 from ottosim.ottoeject.klippy import ESTOP_MESSAGE, SimulatedKlippy
 from ottosim.ottoeject.macros import MacroCatalog
@@ -57,7 +58,8 @@ class SimulatedOttoEject:
         self.time_scale = time_scale
         self._own_workdir = workdir is None
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix=f"ottosim-{name}-"))
-        self._socket_dir = Path(tempfile.mkdtemp(prefix="otto-uds-", dir="/tmp"))
+        # Created by start(), removed by stop(): nothing is left behind when start() never runs.
+        self._socket_dir = Path("/tmp") / f"otto-uds-{uuid.uuid4().hex[:12]}"
         self.catalog = MacroCatalog(
             world, name, printers=printers, macro_seconds=macro_seconds, time_scale=time_scale
         )
@@ -81,6 +83,7 @@ class SimulatedOttoEject:
     async def start(self) -> None:
         """Start Klippy and Moonraker; returns when Moonraker reports ``klippy_state: ready``."""
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self._socket_dir.mkdir(mode=0o700, exist_ok=True)
         try:
             await self.klippy.start()
             await self.moonraker.start()
