@@ -140,9 +140,9 @@ class FakePrinter:
             reply["info"]["sequence_id"] = body["sequence_id"]
             self.publish(reply)
         elif self.reply_rule is not None:
-            reply = self.reply_rule(kind, body)
-            if reply is not None:
-                self.publish(reply)
+            scripted = self.reply_rule(kind, body)
+            if scripted is not None:
+                self.publish(scripted)
 
     def commands(self) -> list[str]:
         with self._lock:

@@ -67,7 +67,8 @@ async def test_connect_merges_pushall_and_reports_fingerprint(
     finally:
         await client.close()
     assert not client.connected
-    assert client.status.status is PrintState.OFFLINE
+    after_close = client.status
+    assert after_close.status is PrintState.OFFLINE
 
 
 async def test_wrong_access_code_raises_auth_error(broker: MosquittoBroker) -> None:
