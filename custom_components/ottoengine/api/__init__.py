@@ -11,6 +11,9 @@ from .orchestration import (
     OrchestrationRestartView,
     OrchestrationStatusView,
 )
+from .print_jobs import PrintJobCompleteView, PrintJobStartView, PrintJobsView, PrintJobView
+from .print_jobs_items import PrintItemsView, PrintItemThumbnailView, PrintItemView
+from .print_jobs_upload import PrintJobsUploadView
 from .racks import OttoRackShelfResetView, OttoRackShelfView, OttoRacksView, OttoRackView
 
 VIEWS: tuple[type[OttoView], ...] = (
@@ -18,6 +21,15 @@ VIEWS: tuple[type[OttoView], ...] = (
     OrchestrationActiveJobsView,
     OrchestrationHealthView,
     OrchestrationRestartView,
+    # The fixed paths first: they must win over /api/print-jobs/{job_id}.
+    PrintJobsUploadView,
+    PrintItemsView,
+    PrintItemView,
+    PrintItemThumbnailView,
+    PrintJobsView,
+    PrintJobView,
+    PrintJobStartView,
+    PrintJobCompleteView,
     OttoRacksView,
     OttoRackView,
     OttoRackShelfView,

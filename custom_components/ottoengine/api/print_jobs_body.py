@@ -1,0 +1,85 @@
+"""Reading a print job's settings from a create/update body, with every reference checked.
+
+Unknown references (print item, printer, OttoEject, rack) are 400 naming the field, like every
+other invalid field; slots that clash with the rack or another job are 409.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from http import HTTPStatus
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigEntry
+
+from ..farm.jobs import JobSettings, PrintJob
+from ..farm.slots import SlotError, check_slots
+from ..farm.state import FarmState
+from ..subentries import SUBENTRY_OTTOEJECT, SUBENTRY_PRINTER, find_subentry
+from .errors import ApiError, bad_request
+
+MAX_COPIES: Final = 100
+SETTING_FIELDS: Final = (
+    "printer_id",
+    "ottoeject_id",
+    "rack_id",
+    "store_slot",
+    "grab_slot",
+    "auto_start",
+    "priority",
+    "use_ams",
+)
+
+
+def positive_int(body: dict[str, Any], key: str, *, nullable: bool) -> int | None:
+    value = body.get(key)
+    if value is None and nullable:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise bad_request(key, "must be a positive integer" + (" or null" if nullable else ""))
+    return value
+
+
+def boolean(body: dict[str, Any], key: str) -> bool:
+    value = body.get(key)
+    if not isinstance(value, bool):
+        raise bad_request(key, "must be true or false")
+    return value
+
+
+def settings_from_body(
+    body: dict[str, Any], base: JobSettings, entry: ConfigEntry, state: FarmState
+) -> JobSettings:
+    """``base`` with the body's fields applied; each given field is checked."""
+    changes: dict[str, Any] = {}
+    for key in ("printer_id", "ottoeject_id", "rack_id", "store_slot", "grab_slot"):
+        if key in body:
+            changes[key] = positive_int(body, key, nullable=True)
+    for key in ("auto_start", "use_ams"):
+        if key in body:
+            changes[key] = boolean(body, key)
+    if "priority" in body:
+        changes["priority"] = positive_int(body, "priority", nullable=False)
+    settings = replace(base, **changes)
+    if settings.printer_id is not None and not find_subentry(
+        entry, SUBENTRY_PRINTER, settings.printer_id
+    ):
+        raise bad_request("printer_id", f"printer {settings.printer_id} does not exist")
+    if settings.ottoeject_id is not None and not find_subentry(
+        entry, SUBENTRY_OTTOEJECT, settings.ottoeject_id
+    ):
+        raise bad_request("ottoeject_id", f"OttoEject {settings.ottoeject_id} does not exist")
+    if settings.rack_id is not None and settings.rack_id not in state.racks:
+        raise bad_request("rack_id", f"Ottorack {settings.rack_id} does not exist")
+    return settings
+
+
+def check_job_slots(settings: JobSettings, state: FarmState, job: PrintJob | None) -> None:
+    """Slot rules of ``farm.slots``: 400 for an invalid choice, 409 for a clash."""
+    rack = state.racks.get(settings.rack_id) if settings.rack_id is not None else None
+    others = [other for other in state.jobs.values() if job is None or other.id != job.id]
+    try:
+        check_slots(settings, rack, others)
+    except SlotError as err:
+        status = HTTPStatus.CONFLICT if err.conflict else HTTPStatus.BAD_REQUEST
+        raise ApiError(status, f"{err.field}: {err}", field=err.field) from None
