@@ -1,0 +1,540 @@
+"""The firmware of a simulated Bambu Lab printer, as far as the LAN protocol shows it.
+
+``PrinterBrain`` answers requests from ``device/<serial>/request`` and produces the reports for
+``device/<serial>/report`` (through the ``send`` callable it is given): full status on
+``pushall``, then deltas (``msg: 1``, only the changed keys) for P1/A1 or the whole object every
+time for X1; ``get_version``; ``pause`` / ``resume`` / ``stop``; ``gcode_line`` (bed motion in
+the world model); ``project_file`` / ``gcode_file`` (the job is read from the FTPS upload
+directory); ``print_speed``; ``ledctrl``; ``pushing.start`` / ``pushing.stop``.
+
+A job walks IDLE -> PREPARE (download, heat, level) -> RUNNING -> FINISH, or FAILED (stop, fault,
+unreadable file, no empty plate) / PAUSE. Time runs ``time_scale`` times faster than real time.
+Physical effects go through ``ottosim.world.World``: a print starts only on an empty plate; at
+FINISH the print sits on the plate, labelled ``"<subtask_name>@<printer>#<n>"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import copy
+from dataclasses import dataclass, field
+import itertools
+import json
+import math
+from pathlib import Path, PurePosixPath
+import re
+import time
+from typing import Any
+
+from ottosim.bambu.job_file import JobFileError, JobSpec, read_job
+from ottosim.bambu.models import ModelSpec
+from ottosim.bambu.motion import BedMotion
+from ottosim.bambu.status import AMBIENT_C, FUN_OPEN, FUN_SIGNED, delta, initial_status
+from ottosim.world import PhysicalError, World
+
+# print_error codes (bambu-lan-protocol.md sections 2, 4, 9).
+PRINT_CANCELLED = 0x0300400C  # 50348044: user stop
+PRINTER_BUSY = 0x05004004  # a start while a job is running
+SD_CARD_ERROR = 0x0500C010  # job file unreadable (partial upload, missing)
+VERIFY_FAILED = 0x05024007  # 84033543: unsigned command on authorization firmware
+VERIFY_FAILED_REASON = "mqtt message verify failed"
+VERIFY_FAILED_HMS = {"attr": 0x05000500, "code": 0x00010007}  # 0500_0500_0001_0007
+# Simulator-chosen codes for failures the reference does not pin down.
+PLATE_ERROR = 0x0C004024  # no empty build plate on the bed
+PLATE_HMS = {"attr": 0x0C000300, "code": 0x00010009}  # 0C00_0300_0001_0009 (xcam, fatal)
+FAULT_ERROR = 0x03008001  # injected print failure
+FAULT_HMS = {"attr": 0x03000300, "code": 0x00010001}  # 0300_0300_0001_0001 (mc, fatal)
+
+BUSY_STATES = frozenset({"PREPARE", "RUNNING", "PAUSE"})
+CONTROL_COMMANDS = frozenset(
+    {
+        "project_file", "gcode_file", "gcode_line", "pause", "resume", "stop", "print_speed",
+        "skip_objects", "ams_change_filament", "ams_control", "ams_filament_setting",
+        "calibration", "extrusion_cali_set", "set_ctt",
+    }
+)  # fmt: skip
+SPEED_MAGNITUDES = {1: 50, 2: 100, 3: 124, 4: 166}
+
+TICK_S = 0.2
+ACTIVE_REPORT_S = (0.5, 1.0)  # real seconds between reports while busy: min, max
+IDLE_REPORT_S = (2.0, 5.0)
+NOZZLE_TARGET_C = 220.0
+BED_TARGET_C = 55.0
+NOZZLE_TAU_S = 25.0
+BED_TAU_S = 60.0
+DOWNLOAD_S = 10.0
+# Preparation stages (stg ids, simulated seconds): preheat bed, home, level, heat nozzle, wipe.
+PREPARE_STAGES = ((2, 40.0), (13, 15.0), (1, 60.0), (7, 30.0), (14, 15.0))
+LEVELING_STAGE = 1
+PAUSED_STAGE = 16
+_URL_PREFIXES = ("/mnt/sdcard/", "/sdcard/", "sdcard/", "/")
+
+
+@dataclass
+class Job:
+    """The job the printer is working on (kept after it ends, until the next start)."""
+
+    number: int
+    label: str
+    subtask_name: str
+    source: Path
+    param: str
+    bed_leveling: bool
+    spec: JobSpec | None = None
+    error: str | None = None
+    loaded: asyncio.Event = field(default_factory=asyncio.Event)
+    started_on_plate: bool = False
+    prepare_s: float = 0.0
+    print_s: float = 0.0
+    paused_from: str | None = None
+
+
+def file_name_from_url(url: str) -> str:
+    """The SD-card path named by a ``project_file`` url (every client variant, section 4)."""
+    path = re.sub(r"^[a-z]+://", "", url.strip(), flags=re.IGNORECASE)
+    for prefix in _URL_PREFIXES:
+        if path.startswith(prefix):
+            path = path[len(prefix) :]
+            break
+    return path.lstrip("/")
+
+
+class PrinterBrain:
+    """See the module docstring. ``send(message)`` publishes one report."""
+
+    def __init__(
+        self,
+        *,
+        world: World,
+        name: str,
+        spec: ModelSpec,
+        serial: str,
+        ip: str,
+        sdcard: Path,
+        send: Callable[[dict[str, Any]], None],
+        time_scale: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.world = world
+        self.name = name
+        self.spec = spec
+        self.serial = serial
+        self.sdcard = sdcard
+        self.time_scale = time_scale
+        self._send = send
+        self._clock = clock
+        self.status = initial_status(spec, ip)
+        self._published: dict[str, Any] = {}
+        self._sequence = itertools.count(2000)
+        self._jobs = itertools.count(1)
+        self.job: Job | None = None
+        body = world.printers[name]
+        axis = "y" if spec.bed_axis == "y" else "z"
+        self.motion = BedMotion(axis, body.bed_y_mm if axis == "y" else body.bed_z_mm)
+        self.pushing = True  # pushing.stop / pushing.start
+        self.silent = False  # fault: no message at all, connection kept
+        self.reject_commands = False  # fault: authorization firmware without Developer Mode
+        self.firmware = spec.firmware
+        self._urgent = False
+        self._next_report = 0.0
+        self._last_tick: float | None = None
+        self._wifi = itertools.cycle(("-51dBm", "-52dBm", "-50dBm"))
+        self.reports_sent = 0
+        self._loaders: set[asyncio.Task[None]] = set()
+
+    # -- state -----------------------------------------------------------------------------------
+    @property
+    def gcode_state(self) -> str:
+        return str(self.status["gcode_state"])
+
+    @property
+    def busy(self) -> bool:
+        return self.gcode_state in BUSY_STATES
+
+    def _set_state(self, state: str) -> None:
+        self.status["gcode_state"] = state
+        self._urgent = True
+
+    # -- reports ---------------------------------------------------------------------------------
+    def _emit(self, message: dict[str, Any]) -> None:
+        if not self.silent:
+            self._send(message)
+
+    def publish_report(self, *, full: bool = False) -> None:
+        """Publish the status: the whole object (``msg: 0``) or only what changed (``msg: 1``)."""
+        if self.silent:
+            return
+        full = full or self.spec.full_reports or not self._published
+        body = copy.deepcopy(self.status) if full else delta(self._published, self.status)
+        if not body:
+            return
+        message = {
+            "print": {
+                "command": "push_status",
+                "msg": 0 if full else 1,
+                "sequence_id": str(next(self._sequence)),
+                **body,
+            }
+        }
+        self._published = copy.deepcopy(self.status)
+        self.reports_sent += 1
+        self._send(message)
+
+    def _reply(self, kind: str, request: dict[str, Any], result: str, **extra: Any) -> None:
+        reply = {key: value for key, value in request.items() if key != "result"}
+        reply.update({"result": result, "reason": extra.pop("reason", "")}, **extra)
+        reply.setdefault("sequence_id", "0")
+        self._emit({kind: reply})
+
+    def report_interval(self) -> float:
+        low, high = ACTIVE_REPORT_S if self.busy or self.motion.moving else IDLE_REPORT_S
+        return max(low, min(high, high / self.time_scale))
+
+    # -- requests --------------------------------------------------------------------------------
+    def handle_request(self, payload: bytes) -> None:
+        """One message from ``device/<serial>/request``; malformed ones are ignored."""
+        try:
+            message = json.loads(payload)
+        except ValueError:
+            return
+        if not isinstance(message, dict):
+            return
+        for kind, request in message.items():
+            if isinstance(request, dict) and isinstance(request.get("command"), str):
+                self._dispatch(kind, request)
+
+    def _dispatch(self, kind: str, request: dict[str, Any]) -> None:
+        command = request["command"]
+        if kind == "pushing":
+            if command == "pushall":
+                self.publish_report(full=True)
+            elif command == "start":
+                self.pushing = True
+                self.publish_report(full=True)
+            elif command == "stop":
+                self.pushing = False
+            return
+        if kind == "info" and command == "get_version":
+            self._reply("info", request, "success", module=self.version_modules())
+            return
+        if kind == "system" and command == "ledctrl":
+            self._led(request)
+            return
+        if kind != "print":
+            return
+        if command in CONTROL_COMMANDS and self.reject_commands:
+            self._reply(
+                "print", request, "failed", reason=VERIFY_FAILED_REASON, err_code=VERIFY_FAILED
+            )
+            return
+        handler = {
+            "project_file": self._start_project,
+            "gcode_file": self._start_gcode_file,
+            "gcode_line": self._gcode_line,
+            "pause": self._pause,
+            "resume": self._resume,
+            "stop": self._stop,
+            "print_speed": self._print_speed,
+        }.get(command)
+        if handler is not None:
+            handler(request)
+        elif command in CONTROL_COMMANDS:
+            self._reply("print", request, "success")
+
+    def version_modules(self) -> list[dict[str, str]]:
+        ota = {
+            "name": "ota",
+            "sw_ver": self.firmware,
+            "hw_ver": "OTA",
+            "sn": self.serial,
+            "product_name": self.spec.product_name,
+        }
+        mc = {"name": "mc", "sw_ver": "00.01.32.85", "hw_ver": self.spec.mc_hw, "sn": self.serial}
+        return [ota, mc]
+
+    def _led(self, request: dict[str, Any]) -> None:
+        node, mode = request.get("led_node"), request.get("led_mode")
+        lights = self.status["lights_report"]
+        for light in lights:
+            if light["node"] == node and mode in {"on", "off", "flashing"}:
+                light["mode"] = mode
+                self.status["lights_report"] = copy.deepcopy(lights)
+                self._urgent = True
+                self._reply("system", request, "success")
+                return
+        self._reply("system", request, "failed", reason="unknown led node")
+
+    # -- starting jobs ---------------------------------------------------------------------------
+    def _start_project(self, request: dict[str, Any]) -> None:
+        url = str(request.get("url") or "")
+        relative = file_name_from_url(url) if url else ""
+        if not relative or relative.endswith("/"):
+            relative = str(request.get("file") or "")
+        name = PurePosixPath(relative).name
+        subtask = str(request.get("subtask_name") or re.sub(r"(\.gcode)?\.3mf$", "", name))
+        self._start(
+            request,
+            relative,
+            subtask,
+            param=str(request.get("param") or ""),
+            bed_leveling=bool(request.get("bed_leveling", request.get("bed_levelling", True))),
+            ids={
+                k: str(request.get(k, "0"))
+                for k in ("project_id", "profile_id", "task_id", "subtask_id")
+            },
+        )
+
+    def _start_gcode_file(self, request: dict[str, Any]) -> None:
+        relative = file_name_from_url(str(request.get("param") or ""))
+        subtask = re.sub(r"\.gcode$", "", PurePosixPath(relative).name)
+        self._start(request, relative, subtask, param="", bed_leveling=True, ids={})
+
+    def _start(
+        self,
+        request: dict[str, Any],
+        relative: str,
+        subtask: str,
+        *,
+        param: str,
+        bed_leveling: bool,
+        ids: dict[str, str],
+    ) -> None:
+        if self.busy:
+            self._reply("print", request, "failed", reason="printer is busy", err_code=PRINTER_BUSY)
+            return
+        number = next(self._jobs)
+        source = self.sdcard / relative
+        if not source.resolve().is_relative_to(self.sdcard.resolve()):
+            source = self.sdcard / PurePosixPath(relative).name
+        job = Job(number, f"{subtask}@{self.name}#{number}", subtask, source, param, bed_leveling)
+        self.job = job
+        self._reply("print", request, "success")
+        file_name = PurePosixPath(relative).name
+        self.status.update(
+            {
+                "print_type": "local",
+                "gcode_file": self._reported_file(file_name, param),
+                "subtask_name": subtask,
+                "gcode_file_prepare_percent": "0",
+                "mc_percent": 0,
+                "mc_remaining_time": 0,
+                "mc_print_stage": "2",
+                "layer_num": 0,
+                "total_layer_num": 0,
+                "print_error": 0,
+                "hms": [],
+                "stg": [
+                    stage for stage, _ in PREPARE_STAGES if bed_leveling or stage != LEVELING_STAGE
+                ],
+                "stg_cur": PREPARE_STAGES[0][0],
+                "project_id": "0",
+                "profile_id": "0",
+                "task_id": "0",
+                "subtask_id": "0",
+                **ids,
+            }
+        )
+        self._set_state("PREPARE")
+        self.publish_report()
+        loader = asyncio.get_running_loop().create_task(self._load(job))
+        self._loaders.add(loader)
+        loader.add_done_callback(self._loaders.discard)
+
+    def _reported_file(self, file_name: str, param: str) -> str:
+        """X1 reports the plate G-code on its ramdisk, P1/A1 the uploaded file's name."""
+        if not self.spec.full_reports:
+            return file_name
+        match = re.search(r"plate_(\d+)\.gcode", param)
+        return f"/data/Metadata/plate_{match.group(1) if match else 1}.gcode"
+
+    async def _load(self, job: Job) -> None:
+        try:
+            job.spec = await asyncio.to_thread(read_job, job.source, job.param)
+        except JobFileError as err:
+            job.error = str(err)
+        job.loaded.set()
+
+    # -- other commands --------------------------------------------------------------------------
+    def _gcode_line(self, request: dict[str, Any]) -> None:
+        self.motion.feed(str(request.get("param") or ""))
+        self._reply("print", request, "success")
+
+    def _pause(self, request: dict[str, Any]) -> None:
+        if self.gcode_state in {"PREPARE", "RUNNING"} and self.job is not None:
+            self.job.paused_from = self.gcode_state
+            self.status["stg_cur"] = PAUSED_STAGE
+            self._set_state("PAUSE")
+        self._reply("print", request, "success")
+
+    def _resume(self, request: dict[str, Any]) -> None:
+        if self.gcode_state == "PAUSE" and self.job is not None:
+            self._set_state(self.job.paused_from or "RUNNING")
+            self.status["stg_cur"] = 0 if self.gcode_state == "RUNNING" else self.status["stg"][0]
+        self._reply("print", request, "success")
+
+    def _stop(self, request: dict[str, Any]) -> None:
+        if self.busy:
+            self._fail(PRINT_CANCELLED, [])
+        self._reply("print", request, "success")
+
+    def _print_speed(self, request: dict[str, Any]) -> None:
+        try:
+            level = int(str(request.get("param")))
+        except ValueError:
+            level = 0
+        if level not in SPEED_MAGNITUDES:
+            self._reply("print", request, "failed", reason="invalid speed level")
+            return
+        self.status["spd_lvl"] = level
+        self.status["spd_mag"] = SPEED_MAGNITUDES[level]
+        self._urgent = True
+        self._reply("print", request, "success")
+
+    # -- faults ----------------------------------------------------------------------------------
+    def fail_print(self, print_error: int, hms: list[dict[str, int]]) -> bool:
+        """Fail the running job with ``print_error`` and HMS entries; ``False`` if idle."""
+        if not self.busy:
+            return False
+        self._fail(print_error, hms)
+        return True
+
+    def set_reject_commands(self, enabled: bool) -> None:
+        """Behave like 2025 authorization firmware with Developer Mode off (or back)."""
+        self.reject_commands = enabled
+        self.firmware = self.spec.authorization_firmware if enabled else self.spec.firmware
+        hms = [entry for entry in self.status["hms"] if entry != VERIFY_FAILED_HMS]
+        self.status["hms"] = [*hms, VERIFY_FAILED_HMS] if enabled else hms
+        if self.spec.sends_fun:
+            self.status["fun"] = FUN_SIGNED if enabled else FUN_OPEN
+        self._urgent = True
+
+    # -- time ------------------------------------------------------------------------------------
+    def _fail(self, print_error: int, hms: list[dict[str, int]]) -> None:
+        job = self.job
+        if job is not None and job.started_on_plate:
+            printed = job.print_s > 0
+            self.world.abort_print(self.name, job.label if printed else None)
+        self.status.update(
+            {
+                "print_error": print_error,
+                "hms": [*self.status["hms"], *hms],
+                "stg_cur": self.spec.idle_stage,
+                "mc_print_stage": "1",
+                "nozzle_target_temper": 0.0,
+                "bed_target_temper": 0.0,
+            }
+        )
+        self._set_state("FAILED")
+
+    def _finish(self, job: Job, spec: JobSpec) -> None:
+        self.world.finish_print(self.name, job.label)
+        self.status.update(
+            {
+                "mc_percent": 100,
+                "mc_remaining_time": 0,
+                "layer_num": spec.total_layers,
+                "stg_cur": self.spec.idle_stage,
+                "mc_print_stage": "1",
+                "nozzle_target_temper": 0.0,
+                "bed_target_temper": 0.0,
+            }
+        )
+        self._set_state("FINISH")
+
+    def _heat(self, seconds: float) -> None:
+        for key, target_key, tau in (
+            ("nozzle_temper", "nozzle_target_temper", NOZZLE_TAU_S),
+            ("bed_temper", "bed_target_temper", BED_TAU_S),
+        ):
+            target = float(self.status[target_key]) or AMBIENT_C
+            current = float(self.status[key])
+            value = target + (current - target) * math.exp(-seconds / tau)
+            self.status[key] = round(value, 1) if abs(value - target) > 0.05 else target
+
+    def _prepare(self, job: Job, seconds: float) -> None:
+        if not job.loaded.is_set():
+            return
+        if job.error is not None or job.spec is None:
+            self._fail(SD_CARD_ERROR, [])
+            return
+        if not job.started_on_plate:
+            try:
+                self.world.start_print(self.name)
+            except PhysicalError:
+                self._fail(PLATE_ERROR, [PLATE_HMS])
+                return
+            job.started_on_plate = True
+            self.motion.reset(0.0)
+            self.status["total_layer_num"] = job.spec.total_layers
+            self.status["nozzle_target_temper"] = NOZZLE_TARGET_C
+            self.status["bed_target_temper"] = BED_TARGET_C
+        job.prepare_s += seconds
+        self.status["gcode_file_prepare_percent"] = str(
+            min(100, int(100 * job.prepare_s / DOWNLOAD_S))
+        )
+        elapsed = job.prepare_s
+        for stage in self.status["stg"]:
+            duration = dict(PREPARE_STAGES)[stage]
+            if elapsed < duration:
+                self.status["stg_cur"] = stage
+                return
+            elapsed -= duration
+        self.status.update({"stg_cur": 0, "gcode_file_prepare_percent": "100", "layer_num": 1})
+        self.status["cooling_fan_speed"] = "15"
+        self.status["heatbreak_fan_speed"] = "15"
+        self._set_state("RUNNING")
+
+    def _run(self, job: Job, spec: JobSpec, seconds: float) -> None:
+        speed = float(self.status["spd_mag"]) / 100.0
+        job.print_s += seconds * speed
+        if job.print_s >= spec.duration_s:
+            self._finish(job, spec)
+            return
+        fraction = job.print_s / spec.duration_s
+        layer = min(spec.total_layers, int(fraction * spec.total_layers) + 1)
+        if layer != self.status["layer_num"] and self.spec.bed_axis == "z":
+            height = spec.max_z_mm or spec.total_layers * 0.2
+            self.world.move_bed(self.name, z_mm=height * layer / spec.total_layers)
+        self.status["layer_num"] = layer
+        self.status["mc_percent"] = int(100 * fraction)
+        self.status["mc_remaining_time"] = math.ceil((spec.duration_s - job.print_s) / speed / 60)
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of simulated time pass."""
+        job = self.job
+        state = self.gcode_state
+        if job is not None and state == "PREPARE":
+            self._prepare(job, seconds)
+        elif job is not None and job.spec is not None and state == "RUNNING":
+            self._run(job, job.spec, seconds)
+        if state not in BUSY_STATES and self.status["cooling_fan_speed"] != "0":
+            self.status["cooling_fan_speed"] = self.status["heatbreak_fan_speed"] = "0"
+        self._heat(seconds)
+        if self.motion.advance(seconds):
+            position = self.motion.position_mm
+            if self.motion.axis == "Y":
+                self.world.move_bed(self.name, y_mm=position)
+            else:
+                self.world.move_bed(self.name, z_mm=position)
+
+    def tick(self) -> None:
+        """Advance to now and publish when a report is due (state changes: at once)."""
+        now = self._clock()
+        if self._last_tick is not None:
+            self.advance((now - self._last_tick) * self.time_scale)
+        self._last_tick = now
+        if not self.pushing:
+            return
+        if self._urgent or now >= self._next_report:
+            if now >= self._next_report:
+                self.status["wifi_signal"] = next(self._wifi)
+            self._urgent = False
+            self.publish_report()
+            self._next_report = now + self.report_interval()
+
+    async def run(self) -> None:
+        """Tick until cancelled."""
+        while True:
+            self.tick()
+            await asyncio.sleep(TICK_S)

@@ -1,0 +1,74 @@
+"""``python -m ottosim``: run a simulated farm in the foreground until Ctrl-C / SIGTERM.
+
+    python -m ottosim --printers 4 --ejectors 1 --shelves 6 --time-scale 60 --describe farm.json
+
+``--describe FILE`` is written (atomically) once every device is up: see ``Farm.describe``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+from pathlib import Path
+import signal
+import sys
+
+from ottosim.farm import Farm
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="ottosim", description=__doc__.splitlines()[0])
+    parser.add_argument("--printers", type=int, default=4, help="simulated Bambu printers")
+    parser.add_argument("--ejectors", type=int, default=0, help="simulated OttoEjects")
+    parser.add_argument("--shelves", type=int, default=6, help="shelves per rack")
+    parser.add_argument(
+        "--time-scale", type=float, default=1.0, help="simulated seconds per real second"
+    )
+    parser.add_argument(
+        "--models", default="", help="comma-separated models to cycle (P1S,P1P,X1C,A1)"
+    )
+    parser.add_argument("--control-port", type=int, default=0, help="control server port")
+    parser.add_argument("--describe", type=Path, help="write the farm description here")
+    return parser.parse_args(argv)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+async def run(args: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    models = [m.strip() for m in args.models.split(",") if m.strip()] or None
+    farm = Farm(
+        args.printers,
+        args.ejectors,
+        args.shelves,
+        time_scale=args.time_scale,
+        models=models,
+        control_port=args.control_port,
+    )
+    async with farm:
+        description = json.dumps(farm.describe(), indent=2)
+        if args.describe:
+            write_atomically(args.describe, description + "\n")
+        print(f"ottosim: farm ready, control {farm.control.url}", file=sys.stderr, flush=True)
+        await stop.wait()
+        print("ottosim: stopping", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    args = parse_args(argv)
+    try:
+        asyncio.run(run(args))
+    except KeyboardInterrupt:
+        return 130
+    return 0

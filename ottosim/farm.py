@@ -1,0 +1,214 @@
+"""The simulated farm: N Bambu printers, M OttoEjects, one rack per OttoEject.
+
+::
+
+    async with Farm(printers=4, ejectors=1, shelves=6, time_scale=60) as farm:
+        farm.describe()      # how the integration reaches every device (see ``describe``)
+        farm.truth()         # where every plate and print is, violations, device status
+        await farm.inject_fault("p1s-1", "mqtt_drop")
+
+Layout:
+
+- printers are named ``<model>-<n>`` (``p1s-1``, ``p1p-2``, ``x1c-3``, ``a1-4``, ``p1s-5``, ...;
+  models cycle P1S, P1P, X1C, A1 unless given), each on its own address 127.0.1.N with MQTT
+  (8883) and FTPS (990); every printer starts with an empty build plate on its bed;
+- OttoEjects are ``ottoeject-<j>`` on 127.0.2.N:7125, each reaching rack ``rack-<j>``;
+- a rack of S shelves starts with an empty plate on each shelf of its upper half (shelves
+  S//2+1 .. S) and nothing on the lower half (free for storing finished prints);
+- ``time_scale``: simulated seconds per real second (120 makes a 2 h print take 60 s).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+import secrets
+import shutil
+import tempfile
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from ottosim.addresses import EJECTOR_NETWORK, PRINTER_NETWORK, free_addresses
+from ottosim.bambu.broker import MQTT_TLS_PORT
+from ottosim.bambu.certs import CertificateAuthority
+from ottosim.bambu.ftps import FTPS_PORT
+from ottosim.bambu.models import FARM_MODEL_CYCLE, model_spec, serial_number
+from ottosim.bambu.printer import FAULTS as PRINTER_FAULTS, FaultError, SimulatedBambuPrinter
+from ottosim.control import ControlServer
+from ottosim.world import World
+
+if TYPE_CHECKING:
+    from ottosim.ottoeject import SimulatedOttoEject
+
+MOONRAKER_PORT = 7125
+SHELF_SPACING_MM = 80.0
+BED_SIZE = "256x256"
+
+
+def empty_plate_shelves(shelves: int) -> tuple[int, ...]:
+    """Shelves that start with an empty plate: the upper half."""
+    return tuple(range(shelves // 2 + 1, shelves + 1))
+
+
+class Farm:
+    """See the module docstring."""
+
+    def __init__(
+        self,
+        printers: int = 4,
+        ejectors: int = 0,
+        shelves: int = 6,
+        *,
+        time_scale: float = 1.0,
+        models: Sequence[str] | None = None,
+        workdir: Path | None = None,
+        control_port: int = 0,
+    ) -> None:
+        if printers < 0 or ejectors < 0 or shelves < 1 or time_scale <= 0:
+            raise ValueError("need printers >= 0, ejectors >= 0, shelves >= 1, time_scale > 0")
+        self.time_scale = time_scale
+        self.shelves = shelves
+        self.world = World()
+        self._own_workdir = workdir is None
+        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="ottosim-farm-"))
+        self._printer_count = printers
+        self._ejector_count = ejectors
+        names = list(models) if models else list(FARM_MODEL_CYCLE)
+        self._models = [model_spec(names[i % len(names)]) for i in range(printers)]
+        self.printers: dict[str, SimulatedBambuPrinter] = {}
+        self.ejectors: dict[str, SimulatedOttoEject] = {}
+        self.control = ControlServer(self, control_port)
+        self.ca: CertificateAuthority | None = None
+
+    # -- life cycle ------------------------------------------------------------------------------
+    async def __aenter__(self) -> Farm:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        """Start every device and the control server."""
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        ca = self.ca = CertificateAuthority.create(self.workdir / "ca")
+        ips = free_addresses(PRINTER_NETWORK, (MQTT_TLS_PORT, FTPS_PORT), self._printer_count)
+        for index, (spec, ip) in enumerate(zip(self._models, ips, strict=True), start=1):
+            name = f"{spec.name.lower()}-{index}"
+            self.world.add_printer(name, spec.name)
+            self.printers[name] = SimulatedBambuPrinter(
+                self.world,
+                name=name,
+                spec=spec,
+                ip=ip,
+                serial=serial_number(spec, index),
+                access_code=f"{secrets.randbelow(10**8):08d}",
+                workdir=self.workdir / "printers" / name,
+                ca=ca,
+                time_scale=self.time_scale,
+            )
+        for printer in self.printers.values():
+            await printer.start()
+        if self._ejector_count:
+            await self._start_ejectors()
+        await self.control.start()
+
+    async def _start_ejectors(self) -> None:
+        from ottosim.ottoeject import SimulatedOttoEject
+
+        ips = free_addresses(EJECTOR_NETWORK, (MOONRAKER_PORT,), self._ejector_count)
+        for index, ip in enumerate(ips, start=1):
+            name, rack = f"ottoeject-{index}", f"rack-{index}"
+            self.world.add_rack(rack, self.shelves, empty_plates=empty_plate_shelves(self.shelves))
+            self.world.add_ejector(name, rack)
+            ejector = SimulatedOttoEject(
+                self.world,
+                name=name,
+                rack=rack,
+                host=ip,
+                port=MOONRAKER_PORT,
+                api_key=None,
+                workdir=self.workdir / "ejectors" / name,
+                # The ejector's time_scale multiplies durations; the farm's divides them.
+                time_scale=1.0 / self.time_scale,
+            )
+            self.ejectors[name] = ejector
+            await ejector.start()
+
+    async def stop(self) -> None:
+        """Stop everything; no process or file is left behind."""
+        await self.control.stop()
+        for ejector in self.ejectors.values():
+            await ejector.stop()
+        for printer in self.printers.values():
+            await printer.stop()
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # -- views -----------------------------------------------------------------------------------
+    @property
+    def device_names(self) -> list[str]:
+        return [*self.printers, *self.ejectors]
+
+    def fault_names(self, device: str) -> tuple[str, ...]:
+        if device in self.printers:
+            return PRINTER_FAULTS
+        from ottosim.ottoeject import FAULTS as EJECTOR_FAULTS
+
+        return tuple(EJECTOR_FAULTS)
+
+    def describe(self) -> dict[str, Any]:
+        """The farm as the integration is configured with it (the ``--describe`` file)."""
+        return {
+            "printers": [printer.describe() for printer in self.printers.values()],
+            "ejectors": [ejector.describe() for ejector in self.ejectors.values()],
+            "racks": [
+                {
+                    "name": name,
+                    "number_of_shelves": len(shelves),
+                    "shelf_spacing_mm": SHELF_SPACING_MM,
+                    "bed_size": BED_SIZE,
+                }
+                for name, shelves in self.world.racks.items()
+            ],
+            "control": self.control.url,
+            "ca_file": str(self.ca.cert_file) if self.ca else None,
+            "time_scale": self.time_scale,
+        }
+
+    def truth(self) -> dict[str, Any]:
+        """``World.truth()`` plus each device's simulated status under ``devices``."""
+        return {
+            **self.world.truth(),
+            "devices": {
+                "printers": {name: p.status() for name, p in self.printers.items()},
+                "ejectors": {name: e.status() for name, e in self.ejectors.items()},
+            },
+        }
+
+    # -- faults ----------------------------------------------------------------------------------
+    async def inject_fault(self, device: str, fault: str, **params: Any) -> None:
+        """Inject ``fault`` into ``device`` (printer faults: ``SimulatedBambuPrinter``)."""
+        if device in self.printers:
+            await self.printers[device].inject_fault(fault, **params)
+        elif device in self.ejectors:
+            await self.ejectors[device].inject_fault(fault, **params)
+        else:
+            raise FaultError(f"no device named {device!r}")
+
+    async def reset(self) -> None:
+        """Clear every printer's faults."""
+        for printer in self.printers.values():
+            await printer.inject_fault("clear")
