@@ -11,6 +11,7 @@ import pytest
 
 from custom_components.ottoengine.bambu import (
     BambuAuthError,
+    BambuConnectionError,
     BambuError,
     BambuPrinterClient,
     CertificateMismatchError,
@@ -171,5 +172,33 @@ async def test_silence_resyncs_then_goes_offline_and_reconnects(
         await wait_until(lambda: printer.commands().count("get_version") >= 2, timeout=3)
         printer.publish({"print": {"command": "push_status", "msg": 1, "mc_percent": 5}})
         await wait_until(lambda: client.available, timeout=3)
+    finally:
+        await client.close()
+
+
+async def test_unreachable_printer_raises_connection_error(loopback_enabled: None) -> None:
+    client = BambuPrinterClient("127.0.1.253", SERIAL, ACCESS_CODE, settings=FAST)
+    with pytest.raises(BambuConnectionError):
+        await client.connect()
+    await client.close()
+
+
+async def test_start_keeps_retrying_until_the_printer_appears(
+    broker: MosquittoBroker, printer: FakePrinter
+) -> None:
+    printer.stop()
+    await broker.stop()
+    client = make_client(broker)
+    errors: list[BambuError] = []
+    client.add_error_listener(errors.append)
+    client.start()
+    try:
+        await wait_until(lambda: len(errors) >= 2)  # refused, retried with backoff
+        assert all(isinstance(e, BambuConnectionError) for e in errors)
+        await broker.start()
+        printer.start()
+        await wait_until(lambda: client.connected, timeout=10)
+        printer.publish({"print": {"command": "push_status", "msg": 1, "gcode_state": "IDLE"}})
+        await wait_until(lambda: client.status.status is PrintState.IDLE)
     finally:
         await client.close()

@@ -135,3 +135,18 @@ async def test_upload_failing_midway_is_an_upload_error(
         await upload_file(
             ftps_server.host, ACCESS_CODE, job_file, port=ftps_server.port, executor=executor
         )
+
+
+async def test_upload_with_clear_data_channel_fallback(
+    ftps_server: VsftpdServer, job_file: Path, executor: ThreadPoolExecutor
+) -> None:
+    result = await upload_file(
+        ftps_server.host,
+        ACCESS_CODE,
+        job_file,
+        port=ftps_server.port,
+        executor=executor,
+        data_tls=False,
+    )
+    assert result.size == SIZE
+    assert (ftps_server.root / job_file.name).stat().st_size == SIZE

@@ -206,6 +206,7 @@ class BambuPrinterClient:
         """Disconnect and stop every task, timer and socket of this client."""
         self._stopping = True
         await self._stop_supervisor()
+        self._settle_first(BambuConnectionError(f"{self.serial}: client closed"))
         self._drop_connection()
         self._fail_replies(BambuConnectionError("client closed"))
         self._set_available(False)
@@ -325,7 +326,14 @@ class BambuPrinterClient:
         while not self._stopping:
             try:
                 await self._open_session()
-            except BambuError as err:
+            except Exception as unexpected:
+                err = (
+                    unexpected
+                    if isinstance(unexpected, BambuError)
+                    else BambuConnectionError(f"{self.serial}: {unexpected!r}")
+                )
+                if not isinstance(unexpected, BambuError):
+                    _LOGGER.exception("%s: unexpected connection failure", self.serial)
                 self._report_error(err)
                 if raise_first or isinstance(err, FATAL_ERRORS):
                     self._settle_first(err)

@@ -47,6 +47,7 @@ class ImplicitFtpTls(ftplib.FTP_TLS):
 
     def prot_c(self) -> str:
         """Clear data channel (the A1 fallback), control channel still encrypted."""
+        self.voidcmd("PBSZ 0")
         response = super().prot_c()
         self._data_tls = False
         return response

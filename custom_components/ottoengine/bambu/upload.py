@@ -61,6 +61,7 @@ def upload_file_sync(
     cancel: threading.Event | None = None,
     connect_timeout: float = 20.0,
     chunk_size: int = CHUNK_SIZE,
+    data_tls: bool = True,
 ) -> UploadResult:
     """Upload ``local_path`` to the printer (blocking; run it in an executor).
 
@@ -69,6 +70,8 @@ def upload_file_sync(
     the local size. Raises :class:`BambuConnectionError` (unreachable), :class:`BambuAuthError`
     (access code), :class:`~.errors.SerialMismatchError` / :class:`~.errors.CertificateMismatchError`
     (certificate) or :class:`BambuUploadError` (anything failing during or after the transfer).
+    ``data_tls=False`` sends the data in clear (``PROT C``) with the control channel still
+    encrypted: the fallback for A1 / A1 mini firmware whose data-channel TLS times out.
     """
     remote = remote_path_for(local_path, remote_name)
     total = os.stat(local_path).st_size
@@ -90,7 +93,10 @@ def upload_file_sync(
         except (OSError, EOFError, ftplib.Error) as err:
             raise BambuConnectionError(f"FTPS {host}: login failed: {err}") from err
         try:
-            ftp.prot_p()
+            if data_tls:
+                ftp.prot_p()
+            else:
+                ftp.prot_c()
             ftp.voidcmd("TYPE I")
             _store(
                 ftp,
@@ -165,6 +171,7 @@ async def upload_file(
     progress: ProgressCallback | None = None,
     executor: Executor | None = None,
     connect_timeout: float = 20.0,
+    data_tls: bool = True,
 ) -> UploadResult:
     """Run :func:`upload_file_sync` in ``executor``; ``progress`` is called on the event loop.
 
@@ -191,6 +198,7 @@ async def upload_file(
         progress=forward,
         cancel=cancel,
         connect_timeout=connect_timeout,
+        data_tls=data_tls,
     )
     future = loop.run_in_executor(executor, job)
     try:
