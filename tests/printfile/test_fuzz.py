@@ -24,7 +24,7 @@ from .builders import (
     prusa_gcode,
 )
 
-ITERATIONS = 400
+ITERATIONS = 300
 
 type Mutation = Callable[[random.Random, bytes], bytes]
 
