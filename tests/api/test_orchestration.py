@@ -10,6 +10,11 @@ import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ottoengine.const import DOMAIN
+from custom_components.ottoengine.farm.clock import to_iso, utcnow
+from custom_components.ottoengine.farm.job_status import JobStatus
+from custom_components.ottoengine.farm.jobs import JobSettings
+from custom_components.ottoengine.farm.print_items import PrintItem
+from custom_components.ottoengine.farm.racks import ShelfState
 
 from ..helpers import setup_hub
 
@@ -110,3 +115,70 @@ async def test_restart_needs_an_administrator(
     assert entry.runtime_data.orchestrator.job_processing_enabled is False
     # Reading is allowed to any authenticated user.
     assert (await client.get("/api/orchestration/status")).status == HTTPStatus.OK
+
+
+async def test_active_jobs_of_a_busy_farm(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    entry = await setup_hub(hass)
+    runtime = entry.runtime_data
+    state = runtime.state
+    now = utcnow()
+    item = state.add_print_item(PrintItem(1, "cube.gcode", "1_cube.gcode", 10, "ab", now))
+    rack = state.create_rack(state.ids.allocate("rack"), "A", 4, 80.0, "256x256")
+    rack.shelves[1].set_state(ShelfState.EMPTY_PLATE, None)
+    printing = state.create_job(
+        item,
+        JobSettings(
+            printer_id=1, rack_id=1, store_slot=3, grab_slot=2, auto_start=True, priority=2
+        ),
+        now,
+    )
+    waiting = state.create_job(item, JobSettings(printer_id=2, auto_start=True), now)
+    state.create_job(item, JobSettings(), now)  # NEW: not started, not active
+    done = state.create_job(item, JobSettings(auto_start=True), now)
+    runtime.async_transition_job(printing, JobStatus.PRINTING, "print started")
+    printing.set_progress(75)
+    runtime.async_transition_job(done, JobStatus.CANCELLED, "no longer needed")
+
+    client = await hass_client()
+    active = await (await client.get("/api/orchestration/active-jobs")).json()
+    assert active == {
+        "success": True,
+        "data": {
+            "activeJobs": 2,
+            "jobs": [
+                {
+                    "jobId": waiting.id,
+                    "printerId": 2,
+                    "status": "queued",
+                    "progress_percent": 0,
+                    "orchestration_status": "waiting",
+                    "assigned_store_slot": None,
+                    "assigned_grab_slot": None,
+                    "started_at": None,
+                },
+                {
+                    "jobId": printing.id,
+                    "printerId": 1,
+                    "status": "printing",
+                    "progress_percent": 75,
+                    "orchestration_status": "printing",
+                    "assigned_store_slot": 3,
+                    "assigned_grab_slot": 2,
+                    "started_at": to_iso(printing.started_at),
+                },
+            ],
+        },
+    }
+    runtime.async_transition_job(printing, JobStatus.PAUSED, "filament runout")
+    status = await (await client.get("/api/orchestration/status")).json()
+    assert status["data"]["phase3"]["activeJobs"] == 2
+    assert status["data"]["phase3"]["monitoring"][1] == {
+        "jobId": printing.id,
+        "status": "paused",
+        "progress_percent": 75,
+        "printer_id": 1,
+    }
+    jobs = (await (await client.get("/api/orchestration/active-jobs")).json())["data"]["jobs"]
+    assert jobs[1]["orchestration_status"] == "paused"
