@@ -89,7 +89,12 @@ class FarmHandle:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as err:
-            raise FarmControlError(err.code, json.loads(err.read() or b"null")) from None
+            text = err.read().decode(errors="replace")
+            try:
+                body = json.loads(text)
+            except ValueError:
+                body = text
+            raise FarmControlError(err.code, body) from None
 
     def truth(self) -> dict[str, Any]:
         """``GET /truth``."""

@@ -85,6 +85,7 @@ class Job:
     error: str | None = None
     loaded: asyncio.Event = field(default_factory=asyncio.Event)
     started_on_plate: bool = False
+    extruding: bool = False  # past PREPARE: something is on the plate
     prepare_s: float = 0.0
     print_s: float = 0.0
     paused_from: str | None = None
@@ -413,8 +414,7 @@ class PrinterBrain:
     def _fail(self, print_error: int, hms: list[dict[str, int]]) -> None:
         job = self.job
         if job is not None and job.started_on_plate:
-            printed = job.print_s > 0
-            self.world.abort_print(self.name, job.label if printed else None)
+            self.world.abort_print(self.name, job.label if job.extruding else None)
         self.status.update(
             {
                 "print_error": print_error,
@@ -483,6 +483,7 @@ class PrinterBrain:
         self.status.update({"stg_cur": 0, "gcode_file_prepare_percent": "100", "layer_num": 1})
         self.status["cooling_fan_speed"] = "15"
         self.status["heatbreak_fan_speed"] = "15"
+        job.extruding = True
         self._set_state("RUNNING")
 
     def _run(self, job: Job, spec: JobSpec, seconds: float) -> None:

@@ -274,8 +274,10 @@ class VsftpdServer:
         self._file_size_limit = max_bytes
         if self.pid is None:
             return
-        limit = resource.RLIM_INFINITY if max_bytes is None else max_bytes
-        resource.prlimit(self.pid, resource.RLIMIT_FSIZE, (limit, limit))
+        # Only the soft limit changes: raising a hard limit again would need CAP_SYS_RESOURCE.
+        _soft, hard = resource.prlimit(self.pid, resource.RLIMIT_FSIZE)
+        soft = hard if max_bytes is None else max_bytes
+        resource.prlimit(self.pid, resource.RLIMIT_FSIZE, (soft, hard))
 
     def kill_sessions(self) -> int:
         """Kill every open FTP session (uploads in flight break); returns how many."""

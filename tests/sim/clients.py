@@ -145,7 +145,7 @@ class ReportStream:
 
 def is_full_report(message: dict[str, Any]) -> bool:
     report = message.get("print", {})
-    return report.get("command") == "push_status" and report.get("msg") == 0
+    return bool(report.get("command") == "push_status" and report.get("msg") == 0)
 
 
 def reply_to(command: str) -> Callable[[dict[str, Any]], bool]:

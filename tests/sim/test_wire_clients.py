@@ -101,7 +101,9 @@ def test_certificate_names_the_serial_and_needs_non_strict_verification(
         socket.create_connection((printer["ip"], 8883), timeout=10) as raw,
         context.wrap_socket(raw) as tls,
     ):
-        subject = dict(item[0] for item in tls.getpeercert()["subject"])
+        certificate = tls.getpeercert()
+    assert certificate is not None
+    subject = {str(rdn[0][0]): str(rdn[0][1]) for rdn in certificate["subject"]}
     assert subject["commonName"] == printer["serial_number"]
 
 
@@ -111,6 +113,7 @@ def test_ftps_upload_with_session_reuse(sim_farm: FarmHandle) -> None:
     upload(printer, "part.gcode.3mf", data)
     client = ftps_client(printer)
     try:
+        assert isinstance(client.sock, ssl.SSLSocket)
         assert client.sock.version() == "TLSv1.2"
         assert "/part.gcode.3mf" in client.nlst("/")
         buffer = io.BytesIO()
