@@ -16,7 +16,7 @@ FINISH the print sits on the plate, labelled ``"<subtask_name>@<printer>#<n>"``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 import copy
 from dataclasses import dataclass, field
 import itertools
@@ -101,8 +101,14 @@ def file_name_from_url(url: str) -> str:
     return path.lstrip("/")
 
 
+async def read_job_in_thread(path: Path, param: str) -> JobSpec:
+    """Read a job file off the event loop (archives can be large)."""
+    return await asyncio.to_thread(read_job, path, param)
+
+
 class PrinterBrain:
-    """See the module docstring. ``send(message)`` publishes one report."""
+    """See the module docstring. ``send(message)`` publishes one report; ``job_reader`` reads
+    an uploaded job (``read_job_in_thread`` by default)."""
 
     def __init__(
         self,
@@ -116,6 +122,7 @@ class PrinterBrain:
         send: Callable[[dict[str, Any]], None],
         time_scale: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        job_reader: Callable[[Path, str], Awaitable[JobSpec]] = read_job_in_thread,
     ) -> None:
         self.world = world
         self.name = name
@@ -125,6 +132,7 @@ class PrinterBrain:
         self.time_scale = time_scale
         self._send = send
         self._clock = clock
+        self._job_reader = job_reader
         self.status = initial_status(spec, ip)
         self._published: dict[str, Any] = {}
         self._sequence = itertools.count(2000)
@@ -351,7 +359,7 @@ class PrinterBrain:
 
     async def _load(self, job: Job) -> None:
         try:
-            job.spec = await asyncio.to_thread(read_job, job.source, job.param)
+            job.spec = await self._job_reader(job.source, job.param)
         except JobFileError as err:
             job.error = str(err)
         job.loaded.set()
