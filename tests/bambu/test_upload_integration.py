@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 import os
@@ -150,3 +151,32 @@ async def test_upload_with_clear_data_channel_fallback(
     )
     assert result.size == SIZE
     assert (ftps_server.root / job_file.name).stat().st_size == SIZE
+
+
+async def test_cancelling_an_upload_stops_the_transfer(
+    ftps_server: VsftpdServer, tmp_path: Path, executor: ThreadPoolExecutor
+) -> None:
+    big = tmp_path / "big.gcode.3mf"
+    big.write_bytes(os.urandom(32 * 1024 * 1024))
+    progress: list[int] = []
+
+    def on_progress(sent: int, _total: int) -> None:
+        progress.append(sent)
+        if len(progress) == 1:
+            task.cancel()
+
+    task = asyncio.create_task(
+        upload_file(
+            ftps_server.host,
+            ACCESS_CODE,
+            big,
+            port=ftps_server.port,
+            progress=on_progress,
+            executor=executor,
+        )
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # The worker thread has finished (it was awaited) before the cancellation surfaced.
+    assert executor.submit(lambda: "free").result(timeout=1) == "free"
+    assert progress[-1] < big.stat().st_size

@@ -204,9 +204,10 @@ async def upload_file(
     )
     future = loop.run_in_executor(executor, job)
     try:
-        return await asyncio.shield(future)
+        await asyncio.wait([future])  # unlike awaiting it, cancelling this leaves it running
     except asyncio.CancelledError:
         cancel.set()
         with contextlib.suppress(Exception):  # the transfer's own failure is moot now
             await future
         raise
+    return future.result()
