@@ -15,11 +15,10 @@ from ottosim.bambu.brain import (
     PRINTER_BUSY,
     SD_CARD_ERROR,
     VERIFY_FAILED,
-    JobSpec,
     PrinterBrain,
     file_name_from_url,
 )
-from ottosim.bambu.job_file import read_job
+from ottosim.bambu.job_file import JobSpec, read_job
 from ottosim.bambu.models import model_spec
 from ottosim.world import World
 from tests.sim.clients import make_3mf, project_file
