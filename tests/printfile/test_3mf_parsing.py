@@ -231,3 +231,75 @@ def test_as_dict_is_json_safe(tmp_path: Path) -> None:
     assert data["estimated_print_time_min"] == 62
     assert data["plate_gcode_member"] == "Metadata/plate_1.gcode"
     assert "thumbnail_png" not in repr(info)
+
+
+def test_slice_info_plate_without_index_weight_or_valid_ids(tmp_path: Path) -> None:
+    members = bambu_members(BambuProject())
+    members["Metadata/slice_info.config"] = (
+        members["Metadata/slice_info.config"]
+        .replace(b'<metadata key="index" value="1"/>', b"")
+        .replace(b'<metadata key="weight" value="19.03"/>', b"")
+        .replace(b'<filament id="2"', b'<filament id="x"')
+    )
+    info = parse_print_file(write_zip(tmp_path / "s.gcode.3mf", members), "s.gcode.3mf")
+    assert info.estimated_print_time_s == 3723
+    assert info.filaments == TWO_FILAMENTS[:1]
+    assert info.filament_used_g == 15.32
+    assert info.filament_used_m == 5.12
+
+
+def test_filaments_only_in_project_settings(tmp_path: Path) -> None:
+    """No filament in slice_info or the G-code header: project settings list them."""
+    members = bambu_members(BambuProject())
+    members["Metadata/slice_info.config"] = b"<config><plate/></config>"
+    members["Metadata/plate_1.gcode"] = b"; BambuStudio 01.10.00.00\nG28\n"
+    members["Metadata/plate_1.json"] = b'{"filament_colors": "#FFFFFF"}'
+    members["Metadata/project_settings.config"] = b'{"filament_type": "TPU"}'
+    info = parse_print_file(write_zip(tmp_path / "p.gcode.3mf", members), "p.gcode.3mf")
+    assert info.filaments == (FilamentInfo(index=1, type="TPU"),)
+    assert info.estimated_print_time_s is None
+    assert info.filament_used_g is None
+
+
+def test_plate_json_colours_without_ids_follow_list_order(tmp_path: Path) -> None:
+    members = bambu_members(BambuProject())
+    members["Metadata/slice_info.config"] = members["Metadata/slice_info.config"].replace(
+        b'color="#FFFFFF" ', b""
+    )
+    members["Metadata/plate_1.json"] = b'{"filament_colors": ["#ABCDEF", "#0A2CFF"]}'
+    del members["Metadata/project_settings.config"]
+    info = parse_print_file(write_zip(tmp_path / "c.gcode.3mf", members), "c.gcode.3mf")
+    assert info.filaments[0].color == "#ABCDEF"
+
+
+def test_missing_details_stay_unknown_without_helper_members(tmp_path: Path) -> None:
+    members = bambu_members(BambuProject())
+    members["Metadata/slice_info.config"] = members["Metadata/slice_info.config"].replace(
+        b'type="PLA" color="#FFFFFF" ', b""
+    )
+    members["Metadata/project_settings.config"] = b'{"filament_type": 5}'
+    del members["Metadata/plate_1.json"]
+    info = parse_print_file(write_zip(tmp_path / "m.gcode.3mf", members), "m.gcode.3mf")
+    assert info.filaments[0] == FilamentInfo(index=1, used_g=15.32, used_m=5.12)
+
+    members["Metadata/plate_1.json"] = b'{"filament_colors": "#FFFFFF"}'
+    del members["Metadata/project_settings.config"]
+    info = parse_print_file(write_zip(tmp_path / "n.gcode.3mf", members), "n.gcode.3mf")
+    assert info.filaments[0] == FilamentInfo(index=1, used_g=15.32, used_m=5.12)
+
+
+@pytest.mark.parametrize(
+    "model", [None, b'<model><metadata name="Title">x</metadata></model>'], ids=["absent", "bare"]
+)
+def test_unknown_slicer_without_any_marker(tmp_path: Path, model: bytes | None) -> None:
+    members = bambu_members(BambuProject())
+    members["Metadata/plate_1.gcode"] = members["Metadata/plate_1.gcode"].replace(
+        b"; BambuStudio 01.09.07.52\n", b""
+    )
+    if model is None:
+        del members["3D/3dmodel.model"]
+    else:
+        members["3D/3dmodel.model"] = model
+    info = parse_print_file(write_zip(tmp_path / "u.gcode.3mf", members), "u.gcode.3mf")
+    assert (info.slicer_name, info.slicer_version) == (None, None)
+    assert info.layer_count == 150

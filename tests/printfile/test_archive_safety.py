@@ -9,7 +9,12 @@ import zipfile
 
 import pytest
 
-from custom_components.ottoengine.printfile import PrintFileError, parse_print_file, three_mf
+from custom_components.ottoengine.printfile import (
+    PrintFileError,
+    archive as archive_module,
+    parse_print_file,
+    three_mf,
+)
 from custom_components.ottoengine.printfile.limits import MAX_ARCHIVE_MEMBERS, MIB
 
 from .builders import BambuProject, bambu_members, build_bambu_3mf, write_zip
@@ -194,3 +199,69 @@ def test_malformed_metadata_members(
 def test_gcode_named_archive_is_refused_as_gcode(tmp_path: Path) -> None:
     path = build_bambu_3mf(tmp_path / "x.gcode")
     expect_refusal(path, "ZIP archive", filename="x.gcode")
+
+
+def with_zip64_end_records(data: bytes, declared_entries: int | None = None) -> bytes:
+    """Rewrite an archive's end records the ZIP64 way (as for > 65535 members)."""
+    at = data.rindex(b"PK\x05\x06")
+    entries, directory_size, directory_offset = struct.unpack_from("<HII", data, at + 10)
+    total = entries if declared_entries is None else declared_entries
+    record = struct.pack(
+        "<4sQHHIIQQQQ",
+        b"PK\x06\x06",
+        44,
+        45,
+        45,
+        0,
+        0,
+        total,
+        total,
+        directory_size,
+        directory_offset,
+    )
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, at, 1)
+    end = struct.pack(
+        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, directory_size, directory_offset, 0
+    )
+    return data[:at] + record + locator + end
+
+
+def test_zip64_end_records_are_understood(tmp_path: Path) -> None:
+    data = build_bambu_3mf(tmp_path / "ok.gcode.3mf").read_bytes()
+    path = tmp_path / "x.gcode.3mf"
+    path.write_bytes(with_zip64_end_records(data))
+    assert parse_print_file(path, "x.gcode.3mf").layer_count == 150
+
+
+def test_too_many_members_declared_in_zip64_record(tmp_path: Path) -> None:
+    data = build_bambu_3mf(tmp_path / "ok.gcode.3mf").read_bytes()
+    path = tmp_path / "x.gcode.3mf"
+    path.write_bytes(with_zip64_end_records(data, declared_entries=5_000_000))
+    expect_refusal(path, "too many members")
+
+
+def test_understated_member_count_is_still_caught(tmp_path: Path) -> None:
+    members = bambu_members(BambuProject())
+    members.update({f"Metadata/pad_{i}.txt": b"" for i in range(MAX_ARCHIVE_MEMBERS)})
+    data = bytearray(write_zip(tmp_path / "ok.gcode.3mf", members).read_bytes())
+    at = data.rindex(b"PK\x05\x06")
+    struct.pack_into("<HH", data, at + 8, 12, 12)
+    path = tmp_path / "x.gcode.3mf"
+    path.write_bytes(bytes(data))
+    expect_refusal(path, "too many members")
+
+
+def test_oversized_central_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = build_bambu_3mf(tmp_path / "x.gcode.3mf")
+    with zipfile.ZipFile(path) as archive:
+        directory_size = sum(46 + len(i.filename) + len(i.extra) for i in archive.infolist())
+    monkeypatch.setattr(archive_module, "MAX_CENTRAL_DIRECTORY_BYTES", directory_size - 1)
+    expect_refusal(path, "directory is implausibly large")
+
+
+def test_saturated_count_without_zip64_record_is_left_to_zipfile(tmp_path: Path) -> None:
+    data = bytearray(build_bambu_3mf(tmp_path / "ok.gcode.3mf").read_bytes())
+    struct.pack_into("<HH", data, data.rindex(b"PK\x05\x06") + 8, 0xFFFF, 0xFFFF)
+    path = tmp_path / "x.gcode.3mf"
+    path.write_bytes(bytes(data))
+    assert parse_print_file(path, "x.gcode.3mf").plate_index == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import os
 from pathlib import Path
 import re
 import struct
@@ -21,12 +22,20 @@ import zlib
 from .errors import PrintFileError
 from .limits import (
     MAX_ARCHIVE_MEMBERS,
+    MAX_CENTRAL_DIRECTORY_BYTES,
     MAX_COMPRESSION_RATIO,
     MAX_MEMBER_UNCOMPRESSED_BYTES,
     MAX_TOTAL_UNCOMPRESSED_BYTES,
     RATIO_CHECK_MIN_BYTES,
 )
 
+_EOCD_SIGNATURE = b"PK\x05\x06"
+_EOCD_SIZE = 22
+_EOCD_SEARCH_BYTES = _EOCD_SIZE + 0xFFFF  # the record may be followed by a 64 KiB comment
+_ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
+_ZIP64_LOCATOR_SIZE = 20
+_ZIP64_EOCD_SIGNATURE = b"PK\x06\x06"
+_ZIP64_EOCD_SIZE = 56
 _SUPPORTED_COMPRESSION = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 _CORRUPT = "The 3MF file is damaged or not a valid ZIP archive."
@@ -64,6 +73,7 @@ class SafeArchive:
         with archive_errors():
             if not zipfile.is_zipfile(path):
                 raise PrintFileError("The file is not a 3MF (ZIP) archive.")
+            _check_directory_record(path)
             self._zip = zipfile.ZipFile(path)
         try:
             with archive_errors():
@@ -129,11 +139,7 @@ class SafeArchive:
 
     @staticmethod
     def _validate(infos: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
-        if len(infos) > MAX_ARCHIVE_MEMBERS:
-            raise PrintFileError(
-                f"The 3MF archive has too many members ({len(infos)}, "
-                f"at most {MAX_ARCHIVE_MEMBERS} allowed)."
-            )
+        _check_member_count(len(infos))
         members: dict[str, zipfile.ZipInfo] = {}
         total = 0
         for info in infos:
@@ -154,6 +160,45 @@ class SafeArchive:
                 f"({total} bytes); it looks like a zip bomb."
             )
         return members
+
+
+def _check_directory_record(path: Path) -> None:
+    """Check the end-of-central-directory record (ZIP64 aware) before ``zipfile`` reads the
+    directory, which it does in full, building one ``ZipInfo`` per entry.
+
+    Refuses a declared entry count over ``MAX_ARCHIVE_MEMBERS`` or a directory larger than
+    ``MAX_CENTRAL_DIRECTORY_BYTES``. An unreadable record is left for ``zipfile`` to judge.
+    """
+    with path.open("rb") as stream:
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(max(0, size - _EOCD_SEARCH_BYTES))
+        tail = stream.read()
+        at = tail.rfind(_EOCD_SIGNATURE)
+        if at < 0 or at + _EOCD_SIZE > len(tail):
+            return
+        count, directory_size = struct.unpack_from("<HI", tail, at + 10)
+        if count == 0xFFFF or directory_size == 0xFFFFFFFF:
+            locator = at - _ZIP64_LOCATOR_SIZE
+            if locator < 0 or tail[locator : locator + 4] != _ZIP64_LOCATOR_SIGNATURE:
+                return
+            stream.seek(struct.unpack_from("<Q", tail, locator + 8)[0])
+            record = stream.read(_ZIP64_EOCD_SIZE)
+            if len(record) < _ZIP64_EOCD_SIZE or record[:4] != _ZIP64_EOCD_SIGNATURE:
+                return
+            count, directory_size = struct.unpack_from("<QQ", record, 32)
+    _check_member_count(count)
+    if directory_size > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise PrintFileError(
+            f"The 3MF archive's directory is implausibly large ({directory_size} bytes)."
+        )
+
+
+def _check_member_count(count: int) -> None:
+    if count > MAX_ARCHIVE_MEMBERS:
+        raise PrintFileError(
+            f"The 3MF archive has too many members ({count}, "
+            f"at most {MAX_ARCHIVE_MEMBERS} allowed)."
+        )
 
 
 def _check_member_name(name: str) -> None:

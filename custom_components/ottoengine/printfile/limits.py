@@ -17,6 +17,8 @@ GCODE_TAIL_BYTES = 256 * KIB
 
 # 3MF archives.
 MAX_ARCHIVE_MEMBERS = 10_000
+# A real sliced 3MF's central directory is a few KiB; 10 000 entries take about 1 MiB.
+MAX_CENTRAL_DIRECTORY_BYTES = 8 * MIB
 MAX_MEMBER_UNCOMPRESSED_BYTES = 2 * GIB
 MAX_TOTAL_UNCOMPRESSED_BYTES = 8 * GIB
 # Deflate cannot do better than ~1032:1; sliced G-code compresses ~3-10:1, XML/JSON ~5-30:1.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import bisect
 import re
 
 from .limits import MAX_THUMBNAIL_BYTES
@@ -28,20 +29,28 @@ def is_acceptable_png(data: bytes) -> bool:
 
 
 def extract_gcode_thumbnail(text: str) -> bytes | None:
-    """Return the largest PNG thumbnail embedded in G-code comments of ``text``, if any."""
+    """Return the largest PNG thumbnail embedded in G-code comments of ``text``, if any.
+
+    Blocks are taken in order and never overlap (a ``begin`` inside a block is part of that
+    block), so hostile input with many unterminated markers is still handled in linear time.
+    """
+    ends = [match.start() for match in _END_RE.finditer(text)]
     best: bytes | None = None
     best_area = -1
+    resume_at = 0
     for begin in _BEGIN_RE.finditer(text):
+        if begin.start() < resume_at:
+            continue
+        next_end = bisect.bisect_left(ends, begin.end())
+        if next_end == len(ends):
+            break
+        end = ends[next_end]
+        resume_at = end
         fmt = begin.group("fmt")
-        if fmt is not None and fmt.upper() != "PNG":
-            continue
         area = int(begin.group("w")) * int(begin.group("h"))
-        if area <= best_area:
+        if (fmt is not None and fmt.upper() != "PNG") or area <= best_area:
             continue
-        end = _END_RE.search(text, begin.end())
-        if end is None:
-            continue
-        block = text[begin.end() : end.start()]
+        block = text[begin.end() : end]
         if len(block) > _MAX_BLOCK_CHARS:
             continue
         data = _decode_block(block)
