@@ -150,6 +150,7 @@ def _plate_json_colors(archive: SafeArchive, plate_index: int) -> dict[int, str 
         return {}
     if not isinstance(ids, list) or len(ids) != len(colors):
         ids = list(range(len(colors)))
+    colors, ids = colors[:MAX_FILAMENTS], ids[:MAX_FILAMENTS]
     return {
         filament_id + 1: normalize_color(color) if isinstance(color, str) else None
         for filament_id, color in zip(ids, colors, strict=True)
