@@ -56,12 +56,9 @@ def test_round_trip_is_exact() -> None:
 
 
 def test_empty_state() -> None:
-    assert FarmState.from_dict(None).as_dict() == {
-        "next_ids": {},
-        "print_items": [],
-        "jobs": [],
-        "racks": [],
-    }
+    data = FarmState.from_dict(None).as_dict()
+    assert data == FarmState().as_dict()
+    assert (data["next_ids"], data["print_items"], data["jobs"], data["racks"]) == ({}, [], [], [])
 
 
 def test_queries() -> None:

@@ -15,13 +15,30 @@ from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
 from ..printfile.builders import PrusaGcode, prusa_gcode
 
 PRINTER = ConfigSubentryData(
-    data={"id": 1, "name": "My_P1P", "brand": "Bambu Lab", "model": "P1P", "type": "bambu"},
+    data={
+        "id": 1,
+        "name": "My_P1P",
+        "brand": "Bambu Lab",
+        "model": "P1P",
+        "type": "FDM",
+        "ip_address": "127.0.0.1",
+        "serial_number": "01S00A000000001",
+        "access_code": "12345678",
+        "build_volume": None,
+        "filament": None,
+    },
     subentry_type="printer",
     title="My_P1P",
     unique_id="01S00A000000001",
 )
 OTTOEJECT = ConfigSubentryData(
-    data={"id": 1, "device_name": "OttoEject-Mk2", "ip_address": "127.0.0.1", "port": 7125},
+    data={
+        "id": 1,
+        "device_name": "OttoEject-Mk2",
+        "ip_address": "127.0.0.1",
+        "port": 7125,
+        "api_key": None,
+    },
     subentry_type="ottoeject",
     title="OttoEject-Mk2",
     unique_id="ottoeject-1",

@@ -302,7 +302,8 @@ async def test_cancel_stops_the_print(
     for job_id in (1, 2, 3):
         runtime.async_transition_job(runtime.state.jobs[job_id], JobStatus.PRINTING, "test")
 
-    # Without printer control the cancellation is only recorded.
+    # Without printer control (no printer driver loaded) the cancellation is only recorded.
+    runtime.printer_control = None
     response = await client.delete("/api/print-jobs/1")
     assert response.status == HTTPStatus.OK
     assert await response.json() == {
@@ -367,3 +368,23 @@ async def test_unknown_jobs_are_404(
         await client.post("/api/print-jobs/1/start"),
     ):
         assert response.status == HTTPStatus.NOT_FOUND
+
+
+async def test_failed_jobs_count_as_failures(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    entry = await setup_farm(hass)
+    client = await hass_client()
+    await create_job(client, print_item_id=await upload_item(client), auto_start=True)
+    runtime = entry.runtime_data
+    job = runtime.state.jobs[1]
+    # Without a slicer estimate there is no remaining time.
+    runtime.state.print_items[1].metadata["estimated_print_time_s"] = None
+    runtime.async_transition_job(job, JobStatus.PRINTING, "print started")
+    assert (await (await client.get("/api/print-jobs/1")).json())[
+        "estimated_remaining_time"
+    ] is None
+    runtime.async_transition_job(job, JobStatus.FAILED, "printer error 0300-4000")
+    assert runtime.orchestrator.statistics.jobs_failed == 1
+    job_answer = await (await client.get("/api/print-jobs/1")).json()
+    assert job_answer["status_message"] == "printer error 0300-4000"

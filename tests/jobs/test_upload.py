@@ -7,7 +7,10 @@ from pathlib import Path
 
 from aiohttp import FormData
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.ottoengine.api import print_jobs_upload
 
 from ..printfile.builders import BambuProject, build_bambu_3mf, make_png
 from .helpers import create_job, gcode_bytes, setup_farm, upload
@@ -158,3 +161,32 @@ async def test_upload_and_delete_need_an_administrator(
     assert response.status == HTTPStatus.FORBIDDEN
     assert (await client.get("/api/print-jobs/items")).status == HTTPStatus.OK
     assert _files(hass) == ["1_cube.gcode"]
+
+
+async def test_malformed_multipart_is_400(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    await setup_farm(hass)
+    client = await hass_client()
+    response = await client.post(
+        "/api/print-jobs/upload",
+        data=b"no boundary here",
+        headers={"Content-Type": "multipart/form-data"},
+    )
+    assert response.status == HTTPStatus.BAD_REQUEST
+    assert (await response.json())["field"] == "file"
+
+
+async def test_large_uploads_are_written_in_batches(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(print_jobs_upload, "WRITE_BATCH", 1000)
+    monkeypatch.setattr(print_jobs_upload, "READ_CHUNK", 700)
+    await setup_farm(hass)
+    client = await hass_client()
+    data = gcode_bytes("batched")
+    status, body = await upload(client, "cube.gcode", data)
+    assert status == HTTPStatus.OK
+    assert body["size_bytes"] == len(data)
+    stored = Path(hass.config.path("ottoengine", "print_files", "1_cube.gcode"))
+    assert stored.read_bytes() == data

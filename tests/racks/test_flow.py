@@ -172,3 +172,21 @@ async def test_removing_the_subentry_removes_the_rack(
         )
         is None
     )
+
+
+async def test_a_subentry_change_that_would_drop_plates_keeps_the_shelves(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Changed elsewhere (not through the checked flow or API): the shelves stay as they are."""
+    entry = await setup_hub(hass)
+    await _add(hass, entry, RACK)
+    runtime = entry.runtime_data
+    rack = runtime.state.racks[1]
+    runtime.async_set_shelf(rack, rack.shelves[3], ShelfState.EMPTY_PLATE, None, "api")
+    (subentry,) = entry.subentries.values()
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data={**subentry.data, "number_of_shelves": 2}
+    )
+    await hass.async_block_till_done()
+    assert rack.number_of_shelves == 4
+    assert "keeps its 4 shelves" in caplog.text
