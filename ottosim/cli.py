@@ -17,6 +17,7 @@ import signal
 import sys
 
 from ottosim.farm import Farm
+from ottosim.process import die_with_parent
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -67,6 +68,9 @@ async def run(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     args = parse_args(argv)
+    # A wrapper (scripts/farm, a test fixture) that is killed takes the farm down with it,
+    # through the normal clean shutdown.
+    die_with_parent()
     try:
         asyncio.run(run(args))
     except KeyboardInterrupt:

@@ -29,7 +29,8 @@ class ProcessError(RuntimeError):
     """A server process could not be started (its log tail is in the message)."""
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the forked child
+def die_with_parent() -> None:
+    """Ask the kernel to SIGTERM the calling process when its parent process dies."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -93,7 +94,7 @@ class ManagedProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 (called from the loop thread only)
+                preexec_fn=die_with_parent,  # noqa: PLW1509 (called from the loop thread only)
             )
 
     async def wait_listening(self, host: str, port: int, timeout: float = 10.0) -> None:

@@ -11,10 +11,13 @@ from homeassistant.config_entries import (
     ConfigSubentryFlow,
 )
 from homeassistant.core import callback
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .const import DOMAIN, HUB_TITLE
+from .flows.ottoeject import OttoEjectSubentryFlow
 from .flows.rack import RackSubentryFlow
-from .subentries import SUBENTRY_RACK
+from .ottoeject.discovery import async_record, from_zeroconf
+from .subentries import SUBENTRY_OTTOEJECT, SUBENTRY_RACK
 
 
 class OttoEngineConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -29,9 +32,33 @@ class OttoEngineConfigFlow(ConfigFlow, domain=DOMAIN):
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Devices of the farm are added to the hub as subentries."""
-        return {SUBENTRY_RACK: RackSubentryFlow}
+        return {
+            SUBENTRY_RACK: RackSubentryFlow,
+            SUBENTRY_OTTOEJECT: OttoEjectSubentryFlow,
+        }
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        # One farm per Home Assistant (not `single_config_entry`: that would drop the OttoEject
+        # announcements below before they reach this flow).
+        if self._async_current_entries(include_ignore=False):
+            return self.async_abort(reason="single_instance_allowed")
         if user_input is not None:
             return self.async_create_entry(title=HUB_TITLE, data={})
         return self.async_show_form(step_id="user")
+
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """A Moonraker (OttoEject) announced itself.
+
+        Subentry flows cannot be started by discovery: the robot is recorded and offered by the
+        hub's "Add OttoEject" flow. Without a hub yet, this offers to create it.
+        """
+        found = from_zeroconf(discovery_info)
+        async_record(self.hass, found)
+        if self._async_current_entries(include_ignore=False):
+            return self.async_abort(
+                reason="ottoeject_discovered", description_placeholders={"name": found.label}
+            )
+        await self.async_set_unique_id(DOMAIN)
+        self._abort_if_unique_id_configured()
+        self.context["title_placeholders"] = {"name": found.name}
+        return await self.async_step_user()

@@ -8,7 +8,7 @@ service, orchestrator).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -30,6 +30,9 @@ from .farm.printer_control import PrinterControl
 from .farm.racks import Rack, Shelf, ShelfState
 from .farm.state import FarmState
 from .storage import FarmStore
+
+if TYPE_CHECKING:
+    from .ottoeject.manager import OttoEjectManager
 
 type ChangeSource = Literal["api", "service", "orchestrator"]
 
@@ -53,6 +56,8 @@ class OttoRuntime:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     # Set by the printers' layer once it is loaded; ``None`` → job changes are only recorded.
     printer_control: PrinterControl | None = None
+    # Set by the OttoEjects' layer (ottoeject/manager.py) once it is loaded.
+    ottoejects: OttoEjectManager | None = None
 
     @property
     def state(self) -> FarmState:

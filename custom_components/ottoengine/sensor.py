@@ -15,6 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DOMAIN, MANUFACTURER, SIGNAL_RACKS_CHANGED, SIGNAL_SHELF_UPDATED
 from .entity import OttoEntity
 from .farm.racks import InvalidShelfStateError, Rack, Shelf, ShelfState
+from .ottoeject.entities import async_setup_sensors as async_setup_ottoeject_sensors
 from .rack_subentries import rack_device_identifier
 from .runtime import OttoConfigEntry, OttoRuntime
 from .subentries import SUBENTRY_RACK, subentries_by_id
@@ -63,6 +64,7 @@ async def async_setup_entry(
             hass, SIGNAL_RACKS_CHANGED.format(entry.entry_id), async_sync_shelves
         )
     )
+    await async_setup_ottoeject_sensors(hass, entry, async_add_entities)
 
 
 def shelf_unique_id(entry_id: str, shelf_id: int) -> str:

@@ -172,7 +172,10 @@ class SimulatedBambuPrinter:
             "bed_position_mm": round(brain.motion.position_mm, 2),
             "bed_moving": brain.motion.moving,
             "files": files,
+            "sdcard": str(self.ftps.root),
             "mqtt_running": self.broker.running,
+            "mqtt_pid": self.broker.pid,
+            "ftps_pid": self.ftps.pid,
             "brain_connected": self.link.connected,
             "ftps_running": self.ftps.running,
             "faults": {

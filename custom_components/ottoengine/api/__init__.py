@@ -13,6 +13,12 @@ from .orchestration import (
 )
 from .print_jobs import PrintJobCompleteView, PrintJobStartView, PrintJobsView, PrintJobView
 from .print_jobs_items import PrintItemsView, PrintItemThumbnailView, PrintItemView
+from .ottoeject import (
+    OttoEjectMacrosView,
+    OttoEjectStatusView,
+    OttoEjectsView,
+    OttoEjectView,
+)
 from .print_jobs_upload import PrintJobsUploadView
 from .racks import OttoRackShelfResetView, OttoRackShelfView, OttoRacksView, OttoRackView
 
@@ -34,6 +40,10 @@ VIEWS: tuple[type[OttoView], ...] = (
     OttoRackView,
     OttoRackShelfView,
     OttoRackShelfResetView,
+    OttoEjectsView,
+    OttoEjectView,
+    OttoEjectStatusView,
+    OttoEjectMacrosView,
 )
 
 
