@@ -11,14 +11,14 @@ from .orchestration import (
     OrchestrationRestartView,
     OrchestrationStatusView,
 )
-from .print_jobs import PrintJobCompleteView, PrintJobStartView, PrintJobsView, PrintJobView
-from .print_jobs_items import PrintItemsView, PrintItemThumbnailView, PrintItemView
 from .ottoeject import (
     OttoEjectMacrosView,
     OttoEjectStatusView,
     OttoEjectsView,
     OttoEjectView,
 )
+from .print_jobs import PrintJobCompleteView, PrintJobStartView, PrintJobsView, PrintJobView
+from .print_jobs_items import PrintItemsView, PrintItemThumbnailView, PrintItemView
 from .print_jobs_upload import PrintJobsUploadView
 from .racks import OttoRackShelfResetView, OttoRackShelfView, OttoRacksView, OttoRackView
 
