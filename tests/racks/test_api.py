@@ -137,6 +137,8 @@ async def test_create_refuses_bad_settings(
     assert response.status == HTTPStatus.BAD_REQUEST
     assert (await response.json())["field"] == field
     assert not entry.subentries
+    # A refused rack uses up no id.
+    assert (await _create(client))["id"] == 1
 
 
 async def test_names_are_unique(hass: HomeAssistant, hass_client: ClientSessionGenerator) -> None:

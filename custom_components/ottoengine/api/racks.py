@@ -6,6 +6,7 @@ shelf's position in its rack (1 = bottom).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -102,7 +103,8 @@ class OttoRacksView(OttoView):
         runtime = self.runtime(request)
         body = await self.json_body(request)
         entry = _entry(runtime)
-        settings = _settings(entry, body, runtime.state.ids.allocate(ID_RACK), None)
+        # Validated before an id is taken: a refused rack uses up no id.
+        settings = replace(_settings(entry, body, 0, None), id=runtime.state.ids.allocate(ID_RACK))
         runtime.async_state_changed()
         self.hass(request).config_entries.async_add_subentry(entry, settings.new_subentry())
         async_sync_racks(self.hass(request), entry)
