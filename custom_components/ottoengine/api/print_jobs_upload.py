@@ -108,7 +108,7 @@ async def _file_part(request: web.Request) -> BodyPartReader:
             if isinstance(part, BodyPartReader) and part.name == "file":
                 return part
             await part.release()
-    except (ValueError, AssertionError) as err:
+    except ValueError as err:
         raise bad_request("file", f"the multipart body is malformed ({err})") from None
     raise bad_request("file", "a part named 'file' holding the print file is required")
 
