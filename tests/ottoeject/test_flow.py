@@ -1,0 +1,281 @@
+"""The "Add OttoEject" subentry flow, its reconfiguration and zeroconf discovery."""
+
+from __future__ import annotations
+
+from ipaddress import ip_address
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, SOURCE_ZEROCONF
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
+
+from .robot import API_KEY, ROBOT_NAME, RobotThread, robot_fixture, setup_hub
+
+HOST = "127.0.2.213"
+robot = robot_fixture(HOST)
+
+pytestmark = pytest.mark.usefixtures("loopback_enabled")
+
+IDENTITY = f"host:{ROBOT_NAME}"
+GOOD = {"device_name": "Robot", "ip_address": HOST, "port": 7125, "api_key": API_KEY}
+
+
+def _subentry(unique_id: str | None = IDENTITY, **data: Any) -> ConfigSubentryData:
+    return ConfigSubentryData(
+        data={"id": 1, **GOOD, **data},
+        subentry_type="ottoeject",
+        title=str(data.get("device_name", "Robot")),
+        unique_id=unique_id,
+    )
+
+
+def _zeroconf(host: str = HOST, uuid: str = "1a2b3c4d-0000") -> ZeroconfServiceInfo:
+    return ZeroconfServiceInfo(
+        ip_address=ip_address(host),
+        ip_addresses=[ip_address(host)],
+        port=7125,
+        hostname=f"{ROBOT_NAME}.local.",
+        type="_moonraker._tcp.local.",
+        name=f"Moonraker-1a2b3c4d @ {ROBOT_NAME}._moonraker._tcp.local.",
+        properties={"uuid": uuid, "version": "v0.11.0"},
+    )
+
+
+async def _start(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "ottoeject"), context={"source": SOURCE_USER}
+    )
+
+
+async def _submit(hass: HomeAssistant, flow_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    return await hass.config_entries.subentries.async_configure(flow_id, data)
+
+
+async def _unload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_add_by_address_with_each_error(hass: HomeAssistant, robot: RobotThread) -> None:
+    await robot.ensure_ready()
+    entry = await setup_hub(hass, [_subentry(device_name="Taken", ip_address="127.0.2.99")])
+    result = await _start(hass, entry)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "connect"
+    flow_id = result["flow_id"]
+
+    for data, errors in (
+        ({**GOOD, "device_name": "  "}, {"device_name": "invalid_name"}),
+        ({**GOOD, "ip_address": "http://x/"}, {"ip_address": "invalid_host"}),
+        ({**GOOD, "api_key": "a b"}, {"api_key": "invalid_api_key"}),
+        ({**GOOD, "device_name": "taken"}, {"device_name": "name_in_use"}),
+        ({**GOOD, "ip_address": "127.0.2.99"}, {"ip_address": "address_in_use"}),
+        ({**GOOD, "port": 7999}, {"base": "cannot_connect"}),
+        ({**GOOD, "api_key": "f" * 32}, {"base": "invalid_auth"}),
+        ({k: v for k, v in GOOD.items() if k != "api_key"}, {"base": "invalid_auth"}),
+    ):
+        result = await _submit(hass, flow_id, data)
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == errors, data
+    # The API key is never sent back in the form.
+    assert "f" * 32 not in str(result["data_schema"].schema)
+
+    # The robot is already in the farm (under another address): identity, not the address.
+    result = await _submit(hass, flow_id, GOOD)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    await _unload(hass, entry)
+
+
+async def test_add_creates_the_subentry_and_device(hass: HomeAssistant, robot: RobotThread) -> None:
+    await robot.ensure_ready()
+    entry = await setup_hub(hass)
+    result = await _start(hass, entry)
+    result = await _submit(hass, result["flow_id"], {**GOOD, "port": 7125.0})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Robot"
+    assert result["data"] == {"id": 1, **GOOD}
+    assert result["unique_id"] == IDENTITY
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.robot_status") is not None
+    # Ids are never reused: the next one gets 2.
+    hass.config_entries.async_remove_subentry(entry, next(iter(entry.subentries)))
+    await hass.async_block_till_done()
+    result = await _start(hass, entry)
+    result = await _submit(hass, result["flow_id"], GOOD)
+    assert result["data"]["id"] == 2
+    await hass.async_block_till_done()
+    await _unload(hass, entry)
+
+
+async def test_hub_not_loaded(hass: HomeAssistant, robot: RobotThread) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=HUB_TITLE, data={}, subentries_data=[_subentry(ip_address="127.0.2.96")]
+    )
+    entry.add_to_hass(hass)
+    result = await _start(hass, entry)
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "hub_not_loaded")
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "ottoeject"),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": next(iter(entry.subentries))},
+    )
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "hub_not_loaded")
+
+    # Unloaded while the form is open.
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    result = await _start(hass, entry)
+    await _unload(hass, entry)
+    result = await _submit(hass, result["flow_id"], GOOD)
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "hub_not_loaded")
+
+
+async def test_zeroconf_is_offered_by_add_ottoeject(
+    hass: HomeAssistant, robot: RobotThread
+) -> None:
+    await robot.ensure_ready()
+    entry = await setup_hub(hass)
+
+    # The hub's flow records the announcement and aborts with a clear reason.
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf()
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "ottoeject_discovered"
+    assert result["description_placeholders"] == {"name": f"{ROBOT_NAME} ({HOST}:7125)"}
+    # A second robot, and the first one announced again (same uuid: replaced, not doubled).
+    await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf("127.0.2.98", "ffff")
+    )
+    await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf()
+    )
+
+    # "Add OttoEject" offers them (menu), then the picked one prefilled.
+    result = await _start(hass, entry)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["discovered", "connect"]
+    result = await _submit(hass, result["flow_id"], {"next_step_id": "discovered"})
+    assert result["step_id"] == "discovered"
+    options = result["data_schema"].schema["discovered"].config["options"]
+    assert [option["value"] for option in options] == ["1a2b3c4d-0000", "ffff"]
+    assert options[0]["label"] == f"{ROBOT_NAME} ({HOST}:7125)"
+    result = await _submit(hass, result["flow_id"], {"discovered": "1a2b3c4d-0000"})
+    assert result["step_id"] == "connect"
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested == {"device_name": ROBOT_NAME, "ip_address": HOST, "port": 7125}
+    result = await _submit(
+        hass,
+        result["flow_id"],
+        {"device_name": ROBOT_NAME, "ip_address": HOST, "port": 7125, "api_key": API_KEY},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    # The added robot is no longer offered; the other one still is ("enter manually" too).
+    result = await _start(hass, entry)
+    assert result["type"] is FlowResultType.MENU
+    result = await _submit(hass, result["flow_id"], {"next_step_id": "discovered"})
+    options = result["data_schema"].schema["discovered"].config["options"]
+    assert [option["value"] for option in options] == ["ffff"]
+    result = await _start(hass, entry)
+    result = await _submit(hass, result["flow_id"], {"next_step_id": "connect"})
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "connect")
+    await _unload(hass, entry)
+
+
+async def test_zeroconf_before_the_hub_exists(hass: HomeAssistant, robot: RobotThread) -> None:
+    await robot.ensure_ready()
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf()
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "user")
+    assert hass.config_entries.flow.async_progress()[0]["context"]["title_placeholders"] == {
+        "name": ROBOT_NAME
+    }
+    # Another robot's announcement does not open a second flow.
+    second = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf("127.0.2.98", "ffff")
+    )
+    assert (second["type"], second["reason"]) == (FlowResultType.ABORT, "already_in_progress")
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    result = await _start(hass, entry)
+    assert result["type"] is FlowResultType.MENU
+    # A second hub is refused.
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "single_instance_allowed")
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def _reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "ottoeject"),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": next(iter(entry.subentries))},
+    )
+
+
+async def test_reconfigure(hass: HomeAssistant, robot: RobotThread) -> None:
+    await robot.ensure_ready()
+    entry = await setup_hub(hass, [_subentry()])
+    result = await _reconfigure(hass, entry)
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "reconfigure")
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested == {"device_name": "Robot", "ip_address": HOST, "port": 7125}
+    flow_id = result["flow_id"]
+    result = await _submit(hass, flow_id, {**GOOD, "port": 7999})
+    assert result["errors"] == {"base": "cannot_connect"}
+    result = await _submit(hass, flow_id, {**GOOD, "api_key": "f" * 32})
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await _submit(hass, flow_id, {**GOOD, "device_name": ""})
+    assert result["errors"] == {"device_name": "invalid_name"}
+    # Renamed; an empty API key keeps the stored one.
+    result = await _submit(hass, flow_id, {**GOOD, "device_name": "Renamed", "api_key": ""})
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
+    (subentry,) = entry.subentries.values()
+    assert subentry.title == "Renamed"
+    assert dict(subentry.data) == {**GOOD, "id": 1, "device_name": "Renamed"}
+    await hass.async_block_till_done()
+    await _unload(hass, entry)
+
+
+@pytest.mark.parametrize(
+    ("unique_id", "reason", "expected_unique_id"),
+    [
+        ("host:another-robot", "unique_id_mismatch", "host:another-robot"),
+        (None, "reconfigure_successful", IDENTITY),  # registered offline: identity adopted
+    ],
+)
+async def test_reconfigure_identity(
+    hass: HomeAssistant,
+    robot: RobotThread,
+    unique_id: str | None,
+    reason: str,
+    expected_unique_id: str,
+) -> None:
+    await robot.ensure_ready()
+    entry = await setup_hub(hass, [_subentry(unique_id, ip_address="127.0.2.97")])
+    result = await _reconfigure(hass, entry)
+    result = await _submit(hass, result["flow_id"], GOOD)
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, reason)
+    (subentry,) = entry.subentries.values()
+    assert subentry.unique_id == expected_unique_id
+    await hass.async_block_till_done()
+    await _unload(hass, entry)
