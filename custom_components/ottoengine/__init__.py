@@ -21,13 +21,14 @@ from .const import DOMAIN, HUB_MODEL, HUB_TITLE, MANUFACTURER, PRINT_FILES_DIR
 from .farm.orchestrator import Orchestrator
 from .farm.print_file_store import PrintFileStore
 from .ottoeject.manager import async_setup_ottoejects
+from .printers.manager import async_setup_printers
 from .rack_subentries import async_sync_racks, async_update_listener
 from .runtime import OttoConfigEntry, OttoRuntime, max_upload_bytes
 from .services import async_setup_services
 from .storage import FarmStore
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -62,6 +63,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> bool
     async_sync_racks(hass, entry)
     # OttoEjects: one Moonraker client, status stream and coordinator each.
     entry.runtime_data.ottoejects = await async_setup_ottoejects(hass, entry)
+    # Printers: one Bambu Lab client and push-fed coordinator each, plus LAN discovery.
+    entry.runtime_data.printers = await async_setup_printers(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Subentries (racks, ...) are added, changed and removed without reloading the hub.
     entry.async_on_unload(entry.add_update_listener(async_update_listener))

@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .ottoeject.entities import async_setup_buttons as async_setup_ottoeject_buttons
+from .printers.entities import async_setup_printer_buttons
 from .runtime import OttoConfigEntry
 
 # Actions wait for the device themselves; no parallel limit.
@@ -19,3 +20,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     await async_setup_ottoeject_buttons(hass, entry, async_add_entities)
+    async_setup_printer_buttons(hass, entry, async_add_entities)

@@ -15,9 +15,10 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .const import DOMAIN, HUB_TITLE
 from .flows.ottoeject import OttoEjectSubentryFlow
+from .flows.printer import PrinterSubentryFlow
 from .flows.rack import RackSubentryFlow
 from .ottoeject.discovery import async_record, from_zeroconf
-from .subentries import SUBENTRY_OTTOEJECT, SUBENTRY_RACK
+from .subentries import SUBENTRY_OTTOEJECT, SUBENTRY_PRINTER, SUBENTRY_RACK
 
 
 class OttoEngineConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -33,6 +34,7 @@ class OttoEngineConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Devices of the farm are added to the hub as subentries."""
         return {
+            SUBENTRY_PRINTER: PrinterSubentryFlow,
             SUBENTRY_RACK: RackSubentryFlow,
             SUBENTRY_OTTOEJECT: OttoEjectSubentryFlow,
         }

@@ -33,6 +33,7 @@ from .storage import FarmStore
 
 if TYPE_CHECKING:
     from .ottoeject.manager import OttoEjectManager
+    from .printers.manager import PrintersManager
 
 type ChangeSource = Literal["api", "service", "orchestrator"]
 
@@ -56,6 +57,8 @@ class OttoRuntime:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     # Set by the printers' layer once it is loaded; ``None`` → job changes are only recorded.
     printer_control: PrinterControl | None = None
+    # The printers' clients and coordinators (printers/manager.py), set right after the runtime.
+    printers: PrintersManager | None = None
     # Set by the OttoEjects' layer (ottoeject/manager.py) once it is loaded.
     ottoejects: OttoEjectManager | None = None
 

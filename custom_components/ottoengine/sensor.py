@@ -16,6 +16,7 @@ from .const import DOMAIN, MANUFACTURER, SIGNAL_RACKS_CHANGED, SIGNAL_SHELF_UPDA
 from .entity import OttoEntity
 from .farm.racks import InvalidShelfStateError, Rack, Shelf, ShelfState
 from .ottoeject.entities import async_setup_sensors as async_setup_ottoeject_sensors
+from .printers.entities import async_setup_printer_sensors
 from .rack_subentries import rack_device_identifier
 from .runtime import OttoConfigEntry, OttoRuntime
 from .subentries import SUBENTRY_RACK, subentries_by_id
@@ -65,6 +66,7 @@ async def async_setup_entry(
         )
     )
     await async_setup_ottoeject_sensors(hass, entry, async_add_entities)
+    async_setup_printer_sensors(hass, entry, async_add_entities)
 
 
 def shelf_unique_id(entry_id: str, shelf_id: int) -> str:

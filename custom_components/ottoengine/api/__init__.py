@@ -20,6 +20,7 @@ from .ottoeject import (
 from .print_jobs import PrintJobCompleteView, PrintJobStartView, PrintJobsView, PrintJobView
 from .print_jobs_items import PrintItemsView, PrintItemThumbnailView, PrintItemView
 from .print_jobs_upload import PrintJobsUploadView
+from .printers import PRINTER_VIEWS
 from .racks import OttoRackShelfResetView, OttoRackShelfView, OttoRacksView, OttoRackView
 
 VIEWS: tuple[type[OttoView], ...] = (
@@ -44,6 +45,7 @@ VIEWS: tuple[type[OttoView], ...] = (
     OttoEjectView,
     OttoEjectStatusView,
     OttoEjectMacrosView,
+    *PRINTER_VIEWS,
 )
 
 

@@ -33,11 +33,14 @@ class FarmState:
         print_items: Mapping[int, PrintItem] | None = None,
         jobs: Mapping[int, PrintJob] | None = None,
         racks: Mapping[int, Rack] | None = None,
+        build_plates: Mapping[int, bool] | None = None,
     ) -> None:
         self.ids = ids or IdAllocator()
         self.print_items: dict[int, PrintItem] = dict(print_items or {})
         self.jobs: dict[int, PrintJob] = dict(jobs or {})
         self.racks: dict[int, Rack] = dict(racks or {})
+        # Printer id -> whether a build plate is on its bed (tracked by the orchestrator).
+        self.build_plates: dict[int, bool] = dict(build_plates or {})
 
     # Print items.
     def add_print_item(self, item: PrintItem) -> PrintItem:
@@ -101,6 +104,20 @@ class FarmState:
                 return rack, shelf
         return None
 
+    # Printers' build plates (a printer starts with one on its bed).
+    def has_build_plate(self, printer_id: int) -> bool:
+        return self.build_plates.get(printer_id, True)
+
+    def set_build_plate(self, printer_id: int, present: bool) -> bool:
+        """Record whether the printer's bed holds a plate; returns whether it changed."""
+        if self.has_build_plate(printer_id) is present:
+            return False
+        self.build_plates[printer_id] = present
+        return True
+
+    def forget_printer(self, printer_id: int) -> bool:
+        return self.build_plates.pop(printer_id, None) is not None
+
     # Persistence.
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> FarmState:
@@ -115,6 +132,9 @@ class FarmState:
             racks={
                 rack.id: rack for rack in (Rack.from_dict(raw) for raw in data.get("racks", []))
             },
+            build_plates={
+                int(key): bool(value) for key, value in data.get("build_plates", {}).items()
+            },
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -123,4 +143,5 @@ class FarmState:
             "print_items": [self.print_items[key].as_dict() for key in sorted(self.print_items)],
             "jobs": [self.jobs[key].as_dict() for key in sorted(self.jobs)],
             "racks": [self.racks[key].as_dict() for key in sorted(self.racks)],
+            "build_plates": {str(key): self.build_plates[key] for key in sorted(self.build_plates)},
         }

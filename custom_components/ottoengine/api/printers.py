@@ -1,0 +1,589 @@
+"""`/api/printers`: the farm's Bambu Lab printers (HA subentries of the hub) and their control.
+
+Registering a printer creates the same subentry the "Add printer" flow does, without testing
+the connection: the printer is connected in the background (its certificate is pinned on the
+first connection). Commands answer 202 once the printer has accepted them, 503 while it is not
+connected, 409 when it is busy and 502 when it refuses them (e.g. Authorization Control
+firmware without Developer Mode). Access codes and certificate fingerprints are never answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+import logging
+import os
+from pathlib import Path
+import tempfile
+from typing import Any, Final
+from urllib.parse import unquote
+
+from aiohttp import BodyPartReader, web
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+
+from ..bambu import (
+    AuthorizationFirmwareError,
+    BambuAuthError,
+    BambuCommandError,
+    BambuConnectionError,
+    BambuError,
+    BambuPrinterClient,
+    BambuUploadError,
+    CertificateMismatchError,
+    PrinterBusyError,
+    SerialMismatchError,
+    upload_file,
+)
+from ..bambu.commands import normalize_gcode
+from ..farm.clock import to_iso, utcnow
+from ..printers.const import (
+    CONF_ACCESS_CODE,
+    CONF_BRAND,
+    CONF_BUILD_VOLUME,
+    CONF_FILAMENT,
+    CONF_IP_ADDRESS,
+    CONF_MODEL,
+    CONF_NAME,
+    CONF_SERIAL_NUMBER,
+    CONF_TYPE,
+)
+from ..printers.coordinator import PrinterCoordinator
+from ..printers.manager import ID_PRINTER, PrintersManager
+from ..printers.rest_json import printer_details, printer_status, printer_summary
+from ..printers.settings import (
+    InvalidPrinterError,
+    PrinterSettings,
+    parse_access_code,
+    parse_brand,
+    parse_build_volume,
+    parse_filament,
+    parse_ip_address,
+    parse_model,
+    parse_name,
+    parse_serial,
+    parse_type,
+)
+from ..printfile import PrintFileError, format_file_size, sanitize_filename
+from ..runtime import OttoRuntime
+from ..subentries import SUBENTRY_PRINTER, find_subentry
+from .base import OttoView, parse_id
+from .errors import ApiError, bad_request, conflict, not_found
+
+_LOGGER = logging.getLogger(__name__)
+
+KIND = "Printer"
+READ_CHUNK: Final = 256 * 1024
+WRITE_BATCH: Final = 4 * 1024 * 1024
+# How long a command waits for the printer's reply before counting as accepted.
+REPLY_TIMEOUT: Final = 5.0
+START_OPTIONS: Final = ("bed_leveling", "flow_cali", "vibration_cali", "timelapse", "layer_inspect")
+DEVELOPER_MODE_MESSAGE: Final = (
+    "The printer's firmware only accepts commands signed by Bambu Lab software (Authorization "
+    "Control): enable LAN-only mode and Developer Mode on the printer"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Printer:
+    runtime: OttoRuntime
+    manager: PrintersManager
+    coordinator: PrinterCoordinator
+
+
+def _manager(runtime: OttoRuntime) -> PrintersManager:
+    manager = runtime.printers
+    if manager is None:
+        raise ApiError(HTTPStatus.SERVICE_UNAVAILABLE, "The printers are not loaded yet")
+    return manager
+
+
+def _entry(runtime: OttoRuntime) -> ConfigEntry:
+    return runtime.hass.config_entries.async_get_known_entry(runtime.entry_id)
+
+
+def _printer(view: type[OttoView], request: web.Request, printer_id: str) -> _Printer:
+    runtime = view.runtime(request)
+    manager = _manager(runtime)
+    coordinator = manager.get(parse_id(printer_id, KIND))
+    if coordinator is None:
+        raise not_found(KIND, printer_id)
+    return _Printer(runtime, manager, coordinator)
+
+
+def _parse(parse: Callable[[object], Any], value: object) -> Any:
+    try:
+        return parse(value)
+    except InvalidPrinterError as err:
+        raise bad_request(err.field, str(err)) from None
+
+
+def _parse_has_build_plate(body: dict[str, Any]) -> bool | None:
+    value = body.get("has_build_plate")
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise bad_request("has_build_plate", "must be true or false")
+    return value
+
+
+def _printer_name(name: str) -> str:
+    return f"printer {name!r}"
+
+
+async def _command(
+    coordinator: PrinterCoordinator,
+    send: Callable[[BambuPrinterClient], Awaitable[dict[str, Any] | None]],
+) -> bool:
+    """Run a command; returns whether the printer confirmed it (False: sent, no reply yet)."""
+    name = _printer_name(coordinator.settings.name)
+    try:
+        await send(coordinator.connected_client())
+    except BambuConnectionError:
+        raise ApiError(
+            HTTPStatus.SERVICE_UNAVAILABLE, f"The {name} is not connected; try again later"
+        ) from None
+    except AuthorizationFirmwareError:
+        coordinator.async_set_authorization_blocked(True)
+        raise ApiError(
+            HTTPStatus.BAD_GATEWAY,
+            f"The {name} refused the command. {DEVELOPER_MODE_MESSAGE}",
+            extra={"reason": "developer_mode_required"},
+        ) from None
+    except PrinterBusyError as err:
+        raise conflict(f"The {name} is busy: {err}") from None
+    except BambuCommandError as err:
+        if err.reason is None:  # no reply in time: the broker has the command, the printer may lag
+            return False
+        raise ApiError(
+            HTTPStatus.BAD_GATEWAY, f"The {name} refused the command: {err.reason}"
+        ) from None
+    return True
+
+
+class PrintersView(OttoView):
+    url = "/api/printers"
+    name = "api:ottoengine:printers"
+
+    async def get(self, request: web.Request) -> web.Response:
+        manager = _manager(self.runtime(request))
+        return self.json(
+            [printer_summary(manager.coordinators[key]) for key in sorted(manager.coordinators)]
+        )
+
+    async def post(self, request: web.Request) -> web.Response:
+        """Register a printer; it is connected in the background (no reachability needed)."""
+        runtime = self.runtime(request)
+        manager = _manager(runtime)
+        body = await self.json_body(request)
+        name = _parse(parse_name, body.get(CONF_NAME))
+        brand = _parse(parse_brand, body.get(CONF_BRAND))
+        model = _parse(parse_model, body.get(CONF_MODEL))
+        printer_type = _parse(parse_type, body.get(CONF_TYPE))
+        host = _parse(parse_ip_address, body.get(CONF_IP_ADDRESS))
+        access_code = _parse(parse_access_code, body.get(CONF_ACCESS_CODE))
+        serial = _parse(parse_serial, body.get(CONF_SERIAL_NUMBER))
+        build_volume = _parse(parse_build_volume, body.get(CONF_BUILD_VOLUME))
+        filament = _parse(parse_filament, body.get(CONF_FILAMENT))
+        has_build_plate = _parse_has_build_plate(body)
+        if serial in manager.configured_serials():
+            raise ApiError(
+                HTTPStatus.CONFLICT,
+                f"serial_number: a printer with serial {serial} is already registered",
+                field=CONF_SERIAL_NUMBER,
+            )
+        settings = PrinterSettings(
+            id=runtime.state.ids.allocate(ID_PRINTER),
+            name=name,
+            model=model,
+            ip_address=host,
+            serial_number=serial,
+            access_code=access_code,
+            brand=brand,
+            type=printer_type,
+            build_volume=build_volume,
+            filament=filament,
+        )
+        runtime.async_state_changed()
+        hass = self.hass(request)
+        hass.config_entries.async_add_subentry(_entry(runtime), settings.new_subentry())
+        manager.async_sync()
+        if has_build_plate is not None:
+            manager.async_set_build_plate(settings.id, has_build_plate)
+        return self.json(
+            {"id": settings.id, "name": name, "message": "Printer registered successfully"},
+            HTTPStatus.CREATED,
+        )
+
+
+class PrinterView(OttoView):
+    url = "/api/printers/{printer_id}"
+    name = "api:ottoengine:printers:printer"
+
+    async def get(self, request: web.Request, printer_id: str) -> web.Response:
+        printer = _printer(type(self), request, printer_id)
+        return self.json(printer_details(printer.manager, printer.coordinator))
+
+    async def put(self, request: web.Request, printer_id: str) -> web.Response:
+        """Change stored details (any registration field but the serial number)."""
+        printer = _printer(type(self), request, printer_id)
+        body = await self.json_body(request)
+        current = printer.coordinator.settings
+        if CONF_SERIAL_NUMBER in body:
+            serial = _parse(parse_serial, body[CONF_SERIAL_NUMBER])
+            if serial != current.serial_number:
+                raise bad_request(
+                    CONF_SERIAL_NUMBER,
+                    "cannot be changed; delete the printer and register the other one",
+                )
+        changes: dict[str, Any] = {}
+        parsers: dict[str, Callable[[object], Any]] = {
+            CONF_NAME: parse_name,
+            CONF_BRAND: parse_brand,
+            CONF_MODEL: parse_model,
+            CONF_TYPE: parse_type,
+            CONF_IP_ADDRESS: parse_ip_address,
+            CONF_ACCESS_CODE: parse_access_code,
+            CONF_BUILD_VOLUME: parse_build_volume,
+            CONF_FILAMENT: parse_filament,
+        }
+        for key, parse in parsers.items():
+            if key in body:
+                changes[key] = _parse(parse, body[key])
+        has_build_plate = _parse_has_build_plate(body)
+        settings = current.with_changes(**changes)
+        manager = printer.manager
+        if settings != current:
+            entry = _entry(printer.runtime)
+            subentry = find_subentry(entry, SUBENTRY_PRINTER, current.id)
+            assert subentry is not None  # coordinators mirror the subentries
+            self.hass(request).config_entries.async_update_subentry(
+                entry, subentry, title=settings.name, data=settings.as_data()
+            )
+            manager.async_sync()
+        if has_build_plate is not None:
+            manager.async_set_build_plate(current.id, has_build_plate)
+        return self.json(
+            {
+                **printer_details(manager, printer.coordinator),
+                "message": "Printer updated successfully",
+            }
+        )
+
+    async def delete(self, request: web.Request, printer_id: str) -> web.Response:
+        """Remove the printer, its device and entities (409 while unfinished jobs need it)."""
+        printer = _printer(type(self), request, printer_id)
+        printer_number = printer.coordinator.printer_id
+        jobs = [
+            job
+            for job in printer.runtime.state.jobs.values()
+            if job.settings.printer_id == printer_number and not job.status.is_finished
+        ]
+        if jobs:
+            raise conflict(
+                f"Printer {printer_number} is used by print jobs that have not finished: "
+                + ", ".join(str(job.id) for job in sorted(jobs, key=lambda job: job.id))
+            )
+        entry = _entry(printer.runtime)
+        subentry = find_subentry(entry, SUBENTRY_PRINTER, printer_number)
+        assert subentry is not None
+        self.hass(request).config_entries.async_remove_subentry(entry, subentry.subentry_id)
+        printer.manager.async_sync()
+        return self.json({"message": "Printer deleted successfully"})
+
+
+class PrinterStatusView(OttoView):
+    url = "/api/printers/{printer_id}/status"
+    name = "api:ottoengine:printers:status"
+
+    async def get(self, request: web.Request, printer_id: str) -> web.Response:
+        printer = _printer(type(self), request, printer_id)
+        return self.json(printer_status(printer.coordinator))
+
+
+class PrinterSendGcodeView(OttoView):
+    url = "/api/printers/{printer_id}/send-gcode"
+    name = "api:ottoengine:printers:send-gcode"
+
+    async def post(self, request: web.Request, printer_id: str) -> web.Response:
+        printer = _printer(type(self), request, printer_id)
+        body = await self.json_body(request)
+        gcode = body.get("gcode")
+        if isinstance(gcode, list) and all(isinstance(line, str) for line in gcode):
+            gcode = "\n".join(gcode)
+        if not isinstance(gcode, str):
+            raise bad_request("gcode", "is required (G-code lines separated by newlines)")
+        try:
+            lines = normalize_gcode(gcode)
+        except ValueError:
+            raise bad_request("gcode", "holds no G-code") from None
+        await _command(
+            printer.coordinator,
+            lambda client: client.send_gcode(lines, reply_timeout=REPLY_TIMEOUT),
+        )
+        return self.json({"message": "G-code sent."}, HTTPStatus.ACCEPTED)
+
+
+class PrinterStartPrintView(OttoView):
+    url = "/api/printers/{printer_id}/start-print"
+    name = "api:ottoengine:printers:start-print"
+
+    async def post(self, request: web.Request, printer_id: str) -> web.Response:
+        printer = _printer(type(self), request, printer_id)
+        body = await self.json_body(request)
+        filename = body.get("filename")
+        if not isinstance(filename, str) or not filename.strip():
+            raise bad_request("filename", "is required (a file on the printer's storage)")
+        filename = filename.strip()
+        if any(part == ".." for part in filename.replace("\\", "/").split("/")):
+            raise bad_request("filename", "must not contain '..'")
+        options = _start_options(body)
+        plain_gcode = filename.lower().endswith(".gcode")
+
+        async def send(client: BambuPrinterClient) -> dict[str, Any] | None:
+            if plain_gcode:
+                return await client.start_gcode_file(filename, reply_timeout=REPLY_TIMEOUT)
+            return await client.start_project_file(filename, reply_timeout=REPLY_TIMEOUT, **options)
+
+        await _command(printer.coordinator, send)
+        return self.json(
+            {"message": f"Start print command for {filename} sent."}, HTTPStatus.ACCEPTED
+        )
+
+
+def _start_options(body: dict[str, Any]) -> dict[str, Any]:
+    """The Bambu Lab options of a start (``useAms`` is the seed's spelling of ``use_ams``)."""
+    options: dict[str, Any] = {}
+    plate = body.get("plate")
+    if plate is not None:
+        if isinstance(plate, bool) or not isinstance(plate, int) or plate < 1:
+            raise bad_request("plate", "must be a plate number (1, 2, ...)")
+        options["plate"] = plate
+    for key in ("use_ams", "useAms"):
+        if body.get(key) is not None:
+            if not isinstance(body[key], bool):
+                raise bad_request(key, "must be true or false")
+            options["use_ams"] = body[key]
+    for key in START_OPTIONS:
+        if body.get(key) is not None:
+            if not isinstance(body[key], bool):
+                raise bad_request(key, "must be true or false")
+            options[key] = body[key]
+    mapping = body.get("ams_mapping")
+    if mapping is not None:
+        if not isinstance(mapping, list) or not all(
+            isinstance(tray, int) and not isinstance(tray, bool) and -1 <= tray <= 255
+            for tray in mapping
+        ):
+            raise bad_request("ams_mapping", "must be a list of tray ids (-1 for none)")
+        options["ams_mapping"] = mapping
+    return options
+
+
+class _CommandView(OttoView):
+    command: str
+    message: str
+
+    async def post(self, request: web.Request, printer_id: str) -> web.Response:
+        printer = _printer(type(self), request, printer_id)
+        command = self.command
+        await _command(
+            printer.coordinator,
+            lambda client: getattr(client, command)(reply_timeout=REPLY_TIMEOUT),
+        )
+        return self.json({"message": self.message}, HTTPStatus.ACCEPTED)
+
+
+class PrinterPauseView(_CommandView):
+    url = "/api/printers/{printer_id}/pause"
+    name = "api:ottoengine:printers:pause"
+    command = "pause"
+    message = "Pause command sent to printer."
+
+
+class PrinterResumeView(_CommandView):
+    url = "/api/printers/{printer_id}/resume"
+    name = "api:ottoengine:printers:resume"
+    command = "resume"
+    message = "Resume command sent to printer."
+
+
+class PrinterStopView(_CommandView):
+    url = "/api/printers/{printer_id}/stop"
+    name = "api:ottoengine:printers:stop"
+    command = "stop"
+    message = "Stop command sent to printer."
+
+
+class PrinterUploadView(OttoView):
+    """Stream a file to a temporary file, then to the printer's storage over FTPS."""
+
+    url = "/api/printers/{printer_id}/upload"
+    name = "api:ottoengine:printers:upload"
+
+    async def post(self, request: web.Request, printer_id: str) -> web.Response:
+        printer = _printer(type(self), request, printer_id)
+        hass = self.hass(request)
+        if not request.content_type.startswith("multipart/"):
+            raise bad_request("file", "send the file as multipart/form-data in a part named 'file'")
+        path, size, original_name, remote_name = await _receive_upload(
+            hass, request, printer.runtime.max_upload_bytes
+        )
+        try:
+            filename = _remote_filename(remote_name, original_name)
+            settings = printer.coordinator.settings
+            try:
+                result = await upload_file(
+                    settings.ip_address,
+                    settings.access_code,
+                    path,
+                    filename,
+                    serial=settings.serial_number,
+                    pinned_fingerprint=settings.fingerprint,
+                )
+            except BambuConnectionError as err:
+                raise ApiError(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    f"The {_printer_name(settings.name)} cannot be reached over FTPS: {err}",
+                ) from None
+            except (BambuAuthError, CertificateMismatchError, SerialMismatchError) as err:
+                raise ApiError(
+                    HTTPStatus.BAD_GATEWAY,
+                    f"The {_printer_name(settings.name)} refused the upload: "
+                    + _describe_login_error(err),
+                ) from None
+            except BambuUploadError as err:
+                raise ApiError(
+                    HTTPStatus.BAD_GATEWAY, f"The upload to the printer failed: {err}"
+                ) from None
+        finally:
+            await hass.async_add_executor_job(_remove, path)
+        name = result.remote_path.lstrip("/")
+        return self.json(
+            {
+                "filename": name,
+                "file_size": format_file_size(size),
+                "upload_time": to_iso(utcnow()),
+                "message": f"File '{name}' uploaded successfully to printer "
+                f"{printer.coordinator.printer_id}.",
+            }
+        )
+
+
+def _describe_login_error(err: BambuError) -> str:
+    if isinstance(err, BambuAuthError):
+        return "the access code was rejected"
+    if isinstance(err, CertificateMismatchError):
+        return "it presents a different certificate than the trusted one"
+    return "the device at its address has another serial number"
+
+
+def _remote_filename(remote_name: str | None, original_name: str) -> str:
+    """The file name on the printer: ``remote_filename`` if given, else the upload's name."""
+    if remote_name is not None:
+        if "/" in remote_name or "\\" in remote_name or ".." in remote_name:
+            raise bad_request("remote_filename", "must be a bare file name (no '/', '\\' or '..')")
+        field, name = "remote_filename", remote_name
+    else:
+        field, name = "file", original_name
+    try:
+        return sanitize_filename(name)
+    except PrintFileError as err:
+        raise bad_request(field, str(err)) from None
+
+
+async def _receive_upload(
+    hass: HomeAssistant, request: web.Request, limit: int
+) -> tuple[str, int, str, str | None]:
+    """Stream the ``file`` part to a temporary file; also read ``remote_filename``.
+
+    Returns (path, size, original file name, remote_filename or None). The caller removes the
+    file; on any error here it is removed already.
+    """
+    try:
+        reader = await request.multipart()
+    except (ValueError, AssertionError) as err:
+        raise bad_request("file", f"the multipart body is malformed ({err})") from None
+    path: str | None = None
+    size = 0
+    original = ""
+    remote_name: str | None = None
+    try:
+        while True:
+            try:
+                part = await reader.next()
+            except (ValueError, AssertionError) as err:
+                raise bad_request("file", f"the multipart body is malformed ({err})") from None
+            if part is None:
+                break
+            if not isinstance(part, BodyPartReader):
+                continue
+            if part.name == "remote_filename":
+                text = (await part.text()).strip()
+                remote_name = text or None
+            elif part.name == "file" and path is None:
+                original = unquote(part.filename or "")
+                path = await hass.async_add_executor_job(_new_temp_file)
+                size = await _stream_part(hass, part, path, limit)
+            else:
+                await part.release()
+    except BaseException:
+        if path is not None:
+            await asyncio.shield(hass.async_add_executor_job(_remove, path))
+        raise
+    if path is None:
+        raise bad_request("file", "a part named 'file' holding the file is required")
+    if size == 0:
+        await hass.async_add_executor_job(_remove, path)
+        raise bad_request("file", "the file is empty")
+    return path, size, original, remote_name
+
+
+async def _stream_part(hass: HomeAssistant, part: BodyPartReader, path: str, limit: int) -> int:
+    received = 0
+    batch = bytearray()
+    while chunk := await part.read_chunk(READ_CHUNK):
+        received += len(chunk)
+        if received > limit:
+            raise ApiError(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"The file is larger than the {limit} bytes OttoEngine accepts",
+                extra={"max_upload_bytes": limit},
+            )
+        batch += chunk
+        if len(batch) >= WRITE_BATCH:
+            await hass.async_add_executor_job(_append, path, bytes(batch))
+            batch.clear()
+    if batch:
+        await hass.async_add_executor_job(_append, path, bytes(batch))
+    return received
+
+
+def _new_temp_file() -> str:
+    handle, path = tempfile.mkstemp(prefix="ottoengine-printer-upload-")
+    os.close(handle)
+    return path
+
+
+def _append(path: str, data: bytes) -> None:
+    with open(path, "ab") as file:
+        file.write(data)
+
+
+def _remove(path: str) -> None:
+    Path(path).unlink(missing_ok=True)
+
+
+PRINTER_VIEWS: tuple[type[OttoView], ...] = (
+    PrintersView,
+    PrinterView,
+    PrinterStatusView,
+    PrinterSendGcodeView,
+    PrinterUploadView,
+    PrinterStartPrintView,
+    PrinterPauseView,
+    PrinterResumeView,
+    PrinterStopView,
+)

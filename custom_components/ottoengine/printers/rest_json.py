@@ -1,0 +1,116 @@
+"""The printers' JSON shapes of the REST API (``/api/printers``), live data included.
+
+Access codes and certificate fingerprints are never part of any answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..bambu import PrinterStatus, PrintState
+from .coordinator import PrinterCoordinator
+from .manager import PrintersManager
+
+NOT_AVAILABLE = "N/A"
+
+
+def _live(coordinator: PrinterCoordinator) -> PrinterStatus | None:
+    return coordinator.data if coordinator.online else None
+
+
+def _status(coordinator: PrinterCoordinator) -> dict[str, Any]:
+    live = _live(coordinator)
+    if live is None:
+        return {
+            "status": PrintState.OFFLINE.value,
+            "current_stage": PrintState.OFFLINE.value,
+            "progress_percent": 0,
+            "remaining_time_minutes": 0,
+        }
+    return {
+        "status": live.status.value,
+        "current_stage": live.current_stage,
+        "progress_percent": live.progress_percent,
+        "remaining_time_minutes": live.remaining_time_minutes,
+    }
+
+
+def filament(coordinator: PrinterCoordinator) -> dict[str, Any]:
+    """The live filament if the printer reports one, else the stored one, else N/A."""
+    live = _live(coordinator)
+    if live is not None and live.filament is not None and live.filament.material:
+        return {
+            "material": live.filament.material,
+            "color": live.filament.color,
+            "name": live.filament.name,
+            "source": live.filament.source,
+        }
+    stored = coordinator.settings.filament or {}
+    if stored:
+        return {
+            "material": stored.get("material", NOT_AVAILABLE),
+            "color": stored.get("color", NOT_AVAILABLE),
+            "source": "database_fallback",
+        }
+    return {"material": NOT_AVAILABLE, "color": NOT_AVAILABLE, "source": None}
+
+
+def printer_summary(coordinator: PrinterCoordinator) -> dict[str, Any]:
+    """An item of ``GET /api/printers``."""
+    settings = coordinator.settings
+    current = filament(coordinator)
+    return {
+        "id": settings.id,
+        "name": settings.name,
+        "status": _status(coordinator)["status"],
+        "type": settings.type,
+        "filament": {"material": current["material"], "color": current["color"]},
+    }
+
+
+def printer_status(coordinator: PrinterCoordinator) -> dict[str, Any]:
+    """``GET /api/printers/{id}/status``."""
+    settings = coordinator.settings
+    return {
+        "id": settings.id,
+        "name": settings.name,
+        "brand": settings.brand,
+        "model": settings.model,
+        **_status(coordinator),
+        "online": coordinator.online,
+    }
+
+
+def printer_details(manager: PrintersManager, coordinator: PrinterCoordinator) -> dict[str, Any]:
+    """``GET /api/printers/{id}``: stored settings and live status."""
+    settings = coordinator.settings
+    live = _live(coordinator)
+    client = coordinator.client
+    return {
+        "id": settings.id,
+        "name": settings.name,
+        "brand": settings.brand,
+        "model": settings.model,
+        "type": settings.type,
+        **_status(coordinator),
+        "filament": filament(coordinator),
+        "build_volume": settings.build_volume,
+        "ip_address": settings.ip_address,
+        "serial_number": settings.serial_number,
+        "bed_temperature": live.bed_temperature if live else None,
+        "nozzle_temperature": live.nozzle_temperature if live else None,
+        "bed_target_temperature": live.bed_target_temperature if live else None,
+        "nozzle_target_temperature": live.nozzle_target_temperature if live else None,
+        "layer": live.layer if live else None,
+        "total_layers": live.total_layers if live else None,
+        "end_time": coordinator.end_time.isoformat() if coordinator.end_time else None,
+        "online": coordinator.online,
+        "firmware_version": client.firmware_version if client else None,
+        "has_build_plate": manager.has_build_plate(settings.id),
+        "errors": [
+            {"code": error.code, "description": error.description, "severity": error.severity}
+            for error in live.errors
+        ]
+        if live
+        else [],
+    }
