@@ -88,7 +88,7 @@ async def test_wrong_serial_raises_serial_mismatch(broker: MosquittoBroker) -> N
 
 
 async def test_changed_certificate_raises_certificate_mismatch(
-    broker: MosquittoBroker, printer: FakePrinter, server_dir: Path, ca: CertificateAuthority
+    broker: MosquittoBroker, printer: FakePrinter, server_dir: Path
 ) -> None:
     first = make_client(broker)
     fingerprint = await first.connect()
@@ -100,7 +100,7 @@ async def test_changed_certificate_raises_certificate_mismatch(
     errors: list[BambuError] = []
     again.add_error_listener(errors.append)
 
-    # ...until the printer presents another certificate (same serial, new key).
+    # ...until the printer presents another certificate (same serial, new key and issuer).
     printer.stop()
     await broker.stop()
     impostor = MosquittoBroker(
@@ -108,12 +108,17 @@ async def test_changed_certificate_raises_certificate_mismatch(
         serial=SERIAL,
         access_code=ACCESS_CODE,
         workdir=server_dir / "impostor",
-        ca=ca,
+        ca=CertificateAuthority.create(server_dir / "impostor-ca"),
     )
     await impostor.start()
     try:
         # The running client refuses it on reconnect and stops retrying.
-        await wait_until(lambda: any(isinstance(e, CertificateMismatchError) for e in errors))
+        try:
+            await wait_until(
+                lambda: any(isinstance(e, CertificateMismatchError) for e in errors), timeout=15
+            )
+        except TimeoutError:
+            pytest.fail(f"no CertificateMismatchError; errors: {errors!r}")
         assert not again.connected
         pinned = make_client(impostor, pinned_fingerprint=fingerprint)
         with pytest.raises(CertificateMismatchError) as caught:
