@@ -20,6 +20,7 @@ Layout:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 import secrets
@@ -28,7 +29,7 @@ import tempfile
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ottosim.addresses import EJECTOR_NETWORK, PRINTER_NETWORK, free_addresses
+from ottosim.addresses import EJECTOR_NETWORK, PRINTER_NETWORK, AddressLease
 from ottosim.bambu.broker import MQTT_TLS_PORT
 from ottosim.bambu.certs import CertificateAuthority
 from ottosim.bambu.ftps import FTPS_PORT
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from ottosim.ottoeject import SimulatedOttoEject
 
 MOONRAKER_PORT = 7125
+PARALLEL_STARTS = 4  # printers starting at once (their servers start while keys are generated)
 SHELF_SPACING_MM = 80.0
 BED_SIZE = "256x256"
 
@@ -79,6 +81,7 @@ class Farm:
         self.ejectors: dict[str, SimulatedOttoEject] = {}
         self.control = ControlServer(self, control_port)
         self.ca: CertificateAuthority | None = None
+        self._addresses = AddressLease()
 
     # -- life cycle ------------------------------------------------------------------------------
     async def __aenter__(self) -> Farm:
@@ -104,7 +107,7 @@ class Farm:
     async def _start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         ca = self.ca = CertificateAuthority.create(self.workdir / "ca")
-        ips = free_addresses(PRINTER_NETWORK, (MQTT_TLS_PORT, FTPS_PORT), self._printer_count)
+        ips = self._addresses.take(PRINTER_NETWORK, (MQTT_TLS_PORT, FTPS_PORT), self._printer_count)
         for index, (spec, ip) in enumerate(zip(self._models, ips, strict=True), start=1):
             name = f"{spec.name.lower()}-{index}"
             self.world.add_printer(name, spec.name)
@@ -119,8 +122,13 @@ class Farm:
                 ca=ca,
                 time_scale=self.time_scale,
             )
-        for printer in self.printers.values():
-            await printer.start()
+        starting = asyncio.Semaphore(PARALLEL_STARTS)
+
+        async def start(printer: SimulatedBambuPrinter) -> None:
+            async with starting:
+                await printer.start()
+
+        await asyncio.gather(*(start(printer) for printer in self.printers.values()))
         if self._ejector_count:
             await self._start_ejectors()
         await self.control.start()
@@ -128,7 +136,7 @@ class Farm:
     async def _start_ejectors(self) -> None:
         from ottosim.ottoeject import SimulatedOttoEject
 
-        ips = free_addresses(EJECTOR_NETWORK, (MOONRAKER_PORT,), self._ejector_count)
+        ips = self._addresses.take(EJECTOR_NETWORK, (MOONRAKER_PORT,), self._ejector_count)
         for index, ip in enumerate(ips, start=1):
             name, rack = f"ottoeject-{index}", f"rack-{index}"
             self.world.add_rack(rack, self.shelves, empty_plates=empty_plate_shelves(self.shelves))
@@ -154,6 +162,7 @@ class Farm:
             await ejector.stop()
         for printer in self.printers.values():
             await printer.stop()
+        self._addresses.release()
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 

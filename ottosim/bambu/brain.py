@@ -535,15 +535,26 @@ class PrinterBrain:
         self._last_tick = now
         if not self.pushing:
             return
-        if self._urgent or now >= self._next_report:
-            if now >= self._next_report:
+        due = now >= self._next_report
+        if self._urgent or due:
+            if due:
                 self.status["wifi_signal"] = next(self._wifi)
             self._urgent = False
             self.publish_report()
-            self._next_report = now + self.report_interval()
+            interval = self.report_interval()
+            # Keep the cadence (the next report is due one interval after this one was due),
+            # unless this report came early (a state change) or we fell far behind.
+            scheduled = self._next_report + interval if due else now + interval
+            self._next_report = scheduled if scheduled > now else now + interval
+
+    def seconds_to_next_report(self) -> float:
+        """Real seconds until the next periodic report (a tick's length while pushes are off)."""
+        if not self.pushing:
+            return TICK_S
+        return max(0.0, self._next_report - self._clock())
 
     async def run(self) -> None:
         """Tick until cancelled."""
         while True:
             self.tick()
-            await asyncio.sleep(TICK_S)
+            await asyncio.sleep(min(TICK_S, max(0.01, self.seconds_to_next_report())))

@@ -93,8 +93,7 @@ class MosquittoBroker:
 
     def _prepare(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        cert, key = self.workdir / "printer.crt", self.workdir / "printer.key"
-        self.ca.issue(self.serial, cert, key)
+        cert, key = self.ca.server_certificate(self.serial)
         passwords = self.workdir / "passwd"
         passwords.write_text("")
         for user, password in (
@@ -154,6 +153,10 @@ class MosquittoBroker:
     async def restart(self) -> None:
         self.kill()
         await self.start()
+
+    def log_tail(self) -> str:
+        """The last lines Mosquitto logged (for error messages)."""
+        return self._process.log_tail()
 
     def remove_files(self) -> None:
         """Delete the working directory (after ``stop``)."""

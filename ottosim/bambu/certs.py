@@ -79,6 +79,16 @@ class CertificateAuthority:
             return ca
         return cls.create(directory)
 
+    def server_certificate(self, common_name: str) -> tuple[Path, Path]:
+        """Certificate and key for ``common_name``, issued once and kept next to the CA (the
+        broker and the FTPS server of one printer serve the same certificate, as on a printer)."""
+        directory = self.cert_file.parent / "issued"
+        cert_file, key_file = directory / f"{common_name}.crt", directory / f"{common_name}.key"
+        if not (cert_file.exists() and key_file.exists()):
+            directory.mkdir(exist_ok=True)
+            self.issue(common_name, cert_file, key_file)
+        return cert_file, key_file
+
     def issue(self, common_name: str, cert_file: Path, key_file: Path) -> None:
         """Write a server certificate for ``common_name`` (the printer serial) and its key."""
         ca_cert = x509.load_pem_x509_certificate(self.cert_file.read_bytes())

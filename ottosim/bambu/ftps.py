@@ -9,7 +9,7 @@
   like the printers; ``PROT C`` (clear data, the A1 fallback) is allowed;
 * passive mode on the same address (ports ``PASV_PORTS``);
 * one virtual user ``bblp`` whose password is the access code, checked by PAM through a
-  per-instance Berkeley DB (``db_load``) and a per-instance service ``/etc/pam.d/ottosim-<serial in lower case>``
+  per-instance Berkeley DB (``db_load``) and a per-instance service ``/etc/pam.d/ottosim-<serial in lower case>-<instance id>``
   using ``pam_userdb.so``; the virtual user is mapped (``guest_username``) to the system user
   ``FTP_SYSTEM_USER``, which owns the upload directory ``root`` (the printer's "SD card", under
   ``SD_CARD_BASE``: the guest user must be able to reach it).
@@ -108,10 +108,11 @@ class VsftpdServer:
         self.access_code = access_code
         self.workdir = workdir
         self._ca = ca
-        self.root = SD_CARD_BASE / f"{serial}-{secrets.token_hex(4)}"
+        instance = secrets.token_hex(4)  # two farms may simulate printers with the same serial
+        self.root = SD_CARD_BASE / f"{serial}-{instance}"
         """The directory FTP clients see as ``/`` (the printer's SD card)."""
         # Linux-PAM lower-cases service names before looking them up in /etc/pam.d.
-        self.pam_service = f"ottosim-{serial.lower()}"
+        self.pam_service = f"ottosim-{serial.lower()}-{instance}"
         self._process = ManagedProcess(
             f"vsftpd[{serial}@{host}]",
             [VSFTPD, str(workdir / "vsftpd.conf")],
@@ -153,8 +154,7 @@ class VsftpdServer:
         empty = self.workdir / "empty"
         empty.mkdir(exist_ok=True)
         empty.chmod(0o555)
-        cert, key = self.workdir / "printer.crt", self.workdir / "printer.key"
-        self.ca.issue(self.serial, cert, key)
+        cert, key = self.ca.server_certificate(self.serial)
 
         users = self.workdir / "users.txt"
         users.write_text(f"{LAN_USER}\n{self.access_code}\n")

@@ -52,6 +52,7 @@ class MqttLink:
         self._closed: asyncio.Event | None = None
         self._attempts = itertools.count(1)
         self.published = 0
+        self.last_error: str | None = None
 
     @property
     def connected(self) -> bool:
@@ -121,6 +122,7 @@ class MqttLink:
 
         def on_connect(_c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
             if reason.is_failure:
+                self.last_error = f"CONNACK: {reason}"
                 client.disconnect()
                 return
             for topic in self._subscriptions:
@@ -141,7 +143,8 @@ class MqttLink:
         try:
             # The port is ignored by the "unix" transport, but paho validates it.
             client.connect(str(self._socket_path), port=1883, keepalive=KEEPALIVE_S)
-        except OSError:
+        except OSError as err:
+            self.last_error = f"connect: {err!r}"
             return None
         self._client = client
         self._closed = closed

@@ -14,11 +14,12 @@ from ottosim.bambu.certs import CertificateAuthority
 from ottosim.bambu.ftps import FTPS_PORT, VsftpdServer
 from ottosim.bambu.models import ModelSpec
 from ottosim.bambu.mqtt_link import MqttLink
+from ottosim.process import ProcessError
 from ottosim.world import World
 
 _LOGGER = logging.getLogger(__name__)
 
-LINK_TIMEOUT_S = 10.0
+LINK_TIMEOUT_S = 30.0
 
 # Fault names accepted by ``SimulatedBambuPrinter.inject_fault`` (see its docstring).
 FAULTS = (
@@ -105,7 +106,13 @@ class SimulatedBambuPrinter:
                 asyncio.create_task(self.link.run(), name=f"{self.name}-mqtt"),
                 asyncio.create_task(self.brain.run(), name=f"{self.name}-brain"),
             ]
-            await self.link.wait_connected(LINK_TIMEOUT_S)
+            try:
+                await self.link.wait_connected(LINK_TIMEOUT_S)
+            except TimeoutError:
+                raise ProcessError(
+                    f"{self.name}: brain not connected to its broker ({self.link.last_error}); "
+                    f"broker log: {self.broker.log_tail()}"
+                ) from None
         except BaseException:
             await self.stop()
             raise

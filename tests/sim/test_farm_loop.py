@@ -77,13 +77,13 @@ def test_stopping_the_farm_leaves_nothing_behind() -> None:
     with run_farm(printers=2, time_scale=50) as farm:
         statuses = [farm.printer_truth(p["name"]) for p in farm.printers]
         pids = [pid for s in statuses for pid in (s["mqtt_pid"], s["ftps_pid"])]
-        serials = [p["serial_number"] for p in farm.printers]
         sdcards = [Path(s["sdcard"]) for s in statuses]
         assert all(sdcard.is_dir() for sdcard in sdcards)
+        assert all(Path(f"/etc/pam.d/ottosim-{sdcard.name.lower()}").exists() for sdcard in sdcards)
         ca_dir = Path(farm.ca_file).parent
         assert all(_alive(pid) for pid in pids)
     assert not any(_alive(pid) for pid in pids)
     assert not ca_dir.exists()
-    for serial in serials:
-        assert not Path(f"/etc/pam.d/ottosim-{serial.lower()}").exists()
+    for sdcard in sdcards:  # the PAM service is named like the SD card: <serial>-<instance>
+        assert not Path(f"/etc/pam.d/ottosim-{sdcard.name.lower()}").exists()
     assert not any(sdcard.exists() for sdcard in sdcards)
