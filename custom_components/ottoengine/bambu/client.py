@@ -396,7 +396,9 @@ class BambuPrinterClient:
 
         connection = MqttConnection(
             sock,
-            client_id=f"ottoengine_{self.serial}_{secrets.token_hex(4)}",
+            # Fresh per connection (a reused id drops the older session); MQTT 3.1.1 brokers
+            # need only accept ids of up to 23 characters.
+            client_id=f"otto_{secrets.token_hex(8)}",
             username=MQTT_USERNAME,
             password=self._access_code,
             on_connected=on_connected,

@@ -70,7 +70,8 @@ def upload_file_sync(
     the local size. Raises :class:`BambuConnectionError` (unreachable), :class:`BambuAuthError`
     (access code), :class:`~.errors.SerialMismatchError` / :class:`~.errors.CertificateMismatchError`
     (certificate) or :class:`BambuUploadError` (anything failing during or after the transfer).
-    The FTPS server's certificate is not necessarily the MQTT broker's: pin the
+    Printers serve one FTP session at a time: callers must not upload to the same printer
+    concurrently. The FTPS server's certificate is not necessarily the MQTT broker's: pin the
     ``certificate_fingerprint`` of the first upload's result, not the MQTT fingerprint.
     ``data_tls=False`` sends the data in clear (``PROT C``) with the control channel still
     encrypted: the fallback for A1 / A1 mini firmware whose data-channel TLS times out.
