@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+import sqlite3
 import threading
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest_socket
 
 from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
 from custom_components.ottoengine.ottoeject.settings import CONF_MACRO_ACK_TIMEOUT
+from ottosim.addresses import EJECTOR_NETWORK, AddressLease
 from ottosim.ottoeject import SimulatedOttoEject
 from ottosim.world import World
 from tests.conftest import LOOPBACK_NETWORKS
@@ -29,7 +31,18 @@ ROBOT_NAME = "ottoeject-1"
 API_KEY = "0123456789abcdef0123456789abcdef"
 ACK_TIMEOUT = 0.5
 TIME_SCALE = 0.05  # OTTOEJECT_HOME takes 0.3 s
+START_ATTEMPTS = 3
 LONG_MACRO = "PARK_OTTOEJECT"  # 2 s: longer than the acknowledgement timeout
+
+
+# Addresses are leased (locked) for the whole test run: parallel runs on this machine (other
+# checkouts, the farm simulator) never put their Moonraker on the same address.
+_LEASE = AddressLease()
+
+
+def lease_address() -> str:
+    """A free OttoEject address (127.0.2.N) held until the test run ends."""
+    return _LEASE.take(EJECTOR_NETWORK, [7125], 1)[0]
 
 
 class RobotThread:
@@ -58,22 +71,34 @@ class RobotThread:
 
     async def _start(self) -> SimulatedOttoEject:
         await asyncio.get_running_loop().run_in_executor(None, lambda: None)
+        for attempt in range(1, START_ATTEMPTS + 1):
+            robot = self._new_robot(self._workdir / f"attempt-{attempt}")
+            try:
+                await robot.start()
+            except sqlite3.OperationalError:
+                # The simulator's first start can race Moonraker creating its database under
+                # load (``no such table: authorized_users``); a fresh data folder succeeds.
+                if attempt == START_ATTEMPTS:
+                    raise
+            else:
+                return robot
+        raise AssertionError("unreachable")
+
+    def _new_robot(self, workdir: Path) -> SimulatedOttoEject:
         world = World()
         world.add_printer("p1s-1", "P1S")
         world.add_rack("rack-1", 4, empty_plates=(4,))
         world.add_ejector(ROBOT_NAME, "rack-1")
-        robot = SimulatedOttoEject(
+        return SimulatedOttoEject(
             world,
             name=ROBOT_NAME,
             rack="rack-1",
             host=self.host,
             api_key=self.api_key,
-            workdir=self._workdir,
+            workdir=workdir,
             time_scale=TIME_SCALE,
             macro_seconds={LONG_MACRO: 40.0, "EJECT_FROM": 2.0},
         )
-        await robot.start()
-        return robot
 
     def stop(self) -> None:
         if self.robot is not None:
@@ -95,6 +120,19 @@ class RobotThread:
         assert self.robot is not None
         await self.acall(self.robot.inject_fault(fault, **params))
 
+    async def restart_klippy(self) -> None:
+        """FIRMWARE_RESTART, returning once Moonraker reports Klippy ready again."""
+        await self.acall(self._restart_klippy())
+
+    async def _restart_klippy(self) -> None:
+        assert self.robot is not None
+        klippy = self.robot.klippy
+        klippy.restart()
+        task = klippy._lifecycle_task
+        assert task is not None
+        await task
+        await self.robot.moonraker.wait_klippy_state("ready")
+
     @property
     def klippy_state(self) -> str:
         assert self.robot is not None
@@ -106,8 +144,7 @@ class RobotThread:
         if not self.robot.moonraker.running:
             await self.fault("moonraker_up")
         if self.robot.klippy.state != "ready":
-            await self.fault("firmware_restart")
-        await wait_for(lambda: self.robot is not None and self.robot.klippy.state == "ready")
+            await self.restart_klippy()
 
 
 def robot_fixture(host: str) -> Any:

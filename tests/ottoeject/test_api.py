@@ -16,9 +16,17 @@ from custom_components.ottoengine.farm.clock import utcnow
 from custom_components.ottoengine.farm.jobs import JobSettings
 from custom_components.ottoengine.farm.print_items import PrintItem
 
-from .robot import API_KEY, LONG_MACRO, RobotThread, robot_fixture, setup_hub, wait_for
+from .robot import (
+    API_KEY,
+    LONG_MACRO,
+    RobotThread,
+    lease_address,
+    robot_fixture,
+    setup_hub,
+    wait_for,
+)
 
-HOST = "127.0.2.211"
+HOST = lease_address()
 robot = robot_fixture(HOST)
 
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
@@ -285,7 +293,7 @@ async def test_macros(
 
     # A macro that vanished from the robot (printer.cfg changed) answers "Unknown command".
     await robot.acall(_remove_printer(robot))
-    await robot.fault("firmware_restart")
+    await robot.restart_klippy()
     await wait_for(lambda: _status_is(client, "ONLINE"))
     response = await client.post(
         "/api/ottoeject/1/macros", json={"macro": "EJECT_FROM_BAMBULAB_P_ONE_S"}
@@ -293,7 +301,7 @@ async def test_macros(
     assert response.status == HTTPStatus.BAD_GATEWAY
     assert 'Unknown command:"EJECT_FROM_BAMBULAB_P_ONE_S"' in (await response.json())["message"]
     await robot.acall(_add_printer(robot))
-    await robot.fault("firmware_restart")
+    await robot.restart_klippy()
 
     # Moonraker down: the status is OFFLINE and macros answer 503.
     await wait_for(lambda: _status_is(client, "ONLINE"))
@@ -309,7 +317,7 @@ async def test_macros(
     await wait_for(lambda: _status_is(client, "ISSUE"))
     response = await client.post("/api/ottoeject/1/macros", json={"macro": "OTTOEJECT_HOME"})
     assert response.status == HTTPStatus.BAD_GATEWAY
-    await robot.fault("firmware_restart")
+    await robot.restart_klippy()
     await wait_for(lambda: _status_is(client, "ONLINE"))
     await _unload(hass, entry.entry_id)
 
@@ -326,3 +334,21 @@ async def _remove_printer(robot: RobotThread) -> None:
 async def _add_printer(robot: RobotThread) -> None:
     assert robot.robot is not None
     robot.robot.world.add_printer("p1s-1", "P1S")
+
+
+async def test_registered_while_offline_adopts_its_identity(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, robot: RobotThread
+) -> None:
+    await robot.ensure_ready()
+    await robot.fault("moonraker_down")
+    entry = await setup_hub(hass)
+    client = await hass_client()
+    created = await _register(client)
+    assert created["status"] == "OFFLINE"
+    (subentry,) = entry.subentries.values()
+    assert subentry.unique_id is None
+    await robot.fault("moonraker_up")
+    await wait_for(lambda: _status_is(client, "ONLINE"))
+    await hass.async_block_till_done()
+    assert entry.subentries[subentry.subentry_id].unique_id == robot.identity
+    await _unload(hass, entry.entry_id)

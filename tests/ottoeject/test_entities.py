@@ -16,9 +16,18 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ottoengine.const import DOMAIN
 from custom_components.ottoengine.ottoeject.coordinator import OttoEjectCoordinator
 
-from .robot import API_KEY, LONG_MACRO, ROBOT_NAME, RobotThread, robot_fixture, setup_hub, wait_for
+from .robot import (
+    API_KEY,
+    LONG_MACRO,
+    ROBOT_NAME,
+    RobotThread,
+    lease_address,
+    robot_fixture,
+    setup_hub,
+    wait_for,
+)
 
-HOST = "127.0.2.212"
+HOST = lease_address()
 robot = robot_fixture(HOST)
 
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
@@ -129,7 +138,7 @@ async def test_entities_follow_the_robot(
         await _press(hass, "button.robot_home")
     assert caught.value.translation_key == "macro_failed"
     assert _state(hass, LAST) == "failed"
-    await robot.fault("firmware_restart")
+    await robot.restart_klippy()
     await wait_for(lambda: _state(hass, STATUS) == "online")
 
     # Moonraker down: every entity unavailable, logged once; back: available, logged once.

@@ -5,8 +5,12 @@ from __future__ import annotations
 from ipaddress import ip_address
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, SOURCE_ZEROCONF
-from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    SOURCE_ZEROCONF,
+    ConfigSubentryData,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
@@ -15,9 +19,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
 
-from .robot import API_KEY, ROBOT_NAME, RobotThread, robot_fixture, setup_hub
+from .robot import API_KEY, ROBOT_NAME, RobotThread, lease_address, robot_fixture, setup_hub
 
-HOST = "127.0.2.213"
+HOST = lease_address()
 robot = robot_fixture(HOST)
 
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
@@ -116,7 +120,10 @@ async def test_add_creates_the_subentry_and_device(hass: HomeAssistant, robot: R
 
 async def test_hub_not_loaded(hass: HomeAssistant, robot: RobotThread) -> None:
     entry = MockConfigEntry(
-        domain=DOMAIN, title=HUB_TITLE, data={}, subentries_data=[_subentry(ip_address="127.0.2.96")]
+        domain=DOMAIN,
+        title=HUB_TITLE,
+        data={},
+        subentries_data=[_subentry(ip_address="127.0.2.96")],
     )
     entry.add_to_hass(hass)
     result = await _start(hass, entry)

@@ -56,6 +56,7 @@ class MoonrakerStatusStream:
         self.reconnect_min = reconnect_min
         self.reconnect_max = reconnect_max
         self._snapshot = OFFLINE_SNAPSHOT
+        self._known = False  # a poll or the websocket has told something (else: placeholder)
         self._objects: dict[str, dict[str, Any]] = {}
         self._klippy_connected = False
         self._klippy_state: str | None = None
@@ -242,6 +243,8 @@ class MoonrakerStatusStream:
         if self._task is None:
             return
         if not self.websocket_connected:
+            if not self._known:
+                return  # nothing known yet: do not publish the placeholder as OFFLINE
             snapshot = EjectorSnapshot(
                 reachable=self._snapshot.reachable,
                 klippy_connected=self._snapshot.klippy_connected,
@@ -274,6 +277,7 @@ class MoonrakerStatusStream:
         self._publish(snapshot)
 
     def _publish(self, snapshot: EjectorSnapshot) -> None:
+        self._known = True
         previous, self._snapshot = self._snapshot, snapshot
         if snapshot != previous and self._on_change is not None:
             self._on_change(snapshot)

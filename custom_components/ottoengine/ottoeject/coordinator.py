@@ -8,6 +8,7 @@ changes, so entities keep their coordinator.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -98,8 +99,10 @@ class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
         self.client = self._new_client(settings)
         self.stream: MoonrakerStatusStream | None = None
         self.data = OttoEjectData(OFFLINE_SNAPSHOT)
-        self._received = False  # the stream has published at least once
+        self._known = False  # a real status (stream or poll) has been recorded
+        self._live_polled = False
         self._macro_running_on_robot = False  # acknowledgement timed out, macro still running
+        self._identity_task: asyncio.Task[None] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def _new_client(self, settings: OttoEjectSettings) -> MoonrakerClient:
@@ -137,7 +140,9 @@ class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
             await stream.stop()
         self.settings = settings
         self.client = self._new_client(settings)
-        self._received = False
+        self._known = self._live_polled = False
+        if self._identity_task is not None and self._identity_task.done():
+            self._identity_task = None
         self.async_set_updated_data(OttoEjectData(OFFLINE_SNAPSHOT, None, self.data.last_result))
         await self.async_start()
 
@@ -163,20 +168,61 @@ class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
 
     async def async_live_data(self) -> OttoEjectData:
         """The current state; polled once if the stream has not reported yet."""
-        if not self._received:
+        if not self._known and not self._live_polled:
+            self._live_polled = True
             await self.async_refresh()
         return self.data
 
     @callback
     def _on_snapshot(self, snapshot: EjectorSnapshot) -> None:
-        self._received = True
         self.async_set_updated_data(self._with_snapshot(snapshot))
+        if snapshot.reachable and self._identity_task is None and self._needs_identity():
+            assert self.config_entry is not None
+            self._identity_task = self.config_entry.async_create_background_task(
+                self.hass, self._async_adopt_identity(), f"OttoEject {self.settings.id} identity"
+            )
+
+    def _needs_identity(self) -> bool:
+        assert self.config_entry is not None
+        subentry = self.config_entry.subentries.get(self.subentry_id)
+        return subentry is not None and subentry.unique_id is None
+
+    async def _async_adopt_identity(self) -> None:
+        """A robot registered while unreachable: record its identity as the unique id."""
+        entry = self.config_entry
+        assert entry is not None
+        try:
+            unique_id = (await self.client.identity()).unique_id
+        except (MoonrakerClientError, ValueError) as err:
+            _LOGGER.debug("OttoEject %s: no identity yet: %s", self.settings.device_name, err)
+            self._identity_task = None
+            return
+        subentry = entry.subentries.get(self.subentry_id)
+        if subentry is None or subentry.unique_id is not None:
+            return
+        owner = next(
+            (
+                other
+                for other in entry.subentries.values()
+                if other.subentry_type == subentry.subentry_type and other.unique_id == unique_id
+            ),
+            None,
+        )
+        if owner is not None:
+            _LOGGER.warning(
+                "OttoEject %s is the same robot as %s; remove one of them",
+                self.settings.device_name,
+                owner.title,
+            )
+            return
+        self.hass.config_entries.async_update_subentry(entry, subentry, unique_id=unique_id)
 
     def _with_snapshot(self, snapshot: EjectorSnapshot) -> OttoEjectData:
         old = self.data.status
         new = snapshot.status
         if new != old:
             self._log_transition(old, new, snapshot)
+        self._known = True
         current = self.data.current_macro
         if self._macro_running_on_robot and new is not EjectorStatus.EJECTING:
             self._macro_running_on_robot = False
@@ -196,7 +242,7 @@ class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
                 snapshot.klippy_state,
                 snapshot.state_message or "no message",
             )
-        elif old in {EjectorStatus.OFFLINE, EjectorStatus.ISSUE} and self._received:
+        elif old in {EjectorStatus.OFFLINE, EjectorStatus.ISSUE} and self._known:
             _LOGGER.info("OttoEject %s is back (%s)", name, new.value)
         else:
             _LOGGER.debug("OttoEject %s: %s -> %s", name, old.value, new.value)
