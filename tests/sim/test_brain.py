@@ -233,3 +233,18 @@ async def test_gcode_line_moves_the_bed_over_time(tmp_path: Path) -> None:
 )
 def test_file_name_from_url(url: str, expected: str) -> None:
     assert file_name_from_url(url) == expected
+
+
+async def test_gcode_file_prints_plain_gcode(tmp_path: Path) -> None:
+    harness = Harness(tmp_path, "A1")
+    (tmp_path / "job.gcode").write_text(";TIME:600\n;LAYER_COUNT:12\nG28\n")
+    harness.request({"print": {"sequence_id": "0", "command": "gcode_file",
+                               "param": "/sdcard/job.gcode"}})  # fmt: skip
+    assert harness.replies("gcode_file")[-1]["result"] == "success"
+    await harness.run(900)
+    assert harness.brain.gcode_state == "FINISH"
+    assert harness.brain.status["total_layer_num"] == 12
+    assert harness.brain.status["subtask_name"] == "job"
+    plate = harness.world.printers["printer"].plate
+    assert plate is not None
+    assert plate.print_label == "job@printer#1"
