@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from tests.farm_fixtures import FarmHandle, run_farm
+from tests.farm_fixtures import FarmControlError, FarmHandle, run_farm
 from tests.sim.clients import ReportStream, make_3mf, project_file, publish, upload, wait_truth
 
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
@@ -63,6 +63,27 @@ def test_print_eject_store_and_reload(sim_farm_with_ejector: FarmHandle) -> None
     assert truth["racks"]["rack-1"]["4"] is None
     assert truth["printers"][name]["plate"]["print"] is None
     assert truth["stored_prints"] == {f"gear@{name}#1": 1}
+
+
+def test_ejector_faults_go_through_the_control_endpoint(
+    sim_farm_with_ejector: FarmHandle,
+) -> None:
+    farm = sim_farm_with_ejector
+    farm.fault("ottoeject-1", "shutdown")
+    wait_truth(
+        farm,
+        lambda t: t["devices"]["ejectors"]["ottoeject-1"]["klippy_state"] == "shutdown",
+        timeout=10,
+    )
+    farm.fault("ottoeject-1", "firmware_restart")
+    wait_truth(
+        farm,
+        lambda t: t["devices"]["ejectors"]["ottoeject-1"]["klippy_state"] == "ready",
+        timeout=15,
+    )
+    with pytest.raises(FarmControlError) as unknown:
+        farm.fault("ottoeject-1", "mqtt_drop")
+    assert unknown.value.status == 400
 
 
 def _alive(pid: int) -> bool:
