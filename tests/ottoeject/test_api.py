@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from http import HTTPStatus
 import logging
+from types import MappingProxyType
 from typing import Any
 
+from homeassistant.config_entries import ConfigSubentry, ConfigSubentryData
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ottoengine.const import DOMAIN
@@ -143,10 +150,10 @@ async def test_register_list_get_update_delete(
     device = device_registry.async_get(device.id)
     assert device is not None
     assert device.name == "OttoEject-Renamed"
-    # Pointing the offline one at the real robot: a different robot answers → 409... unless it
-    # has no identity yet, then it adopts it; but the robot is already registered as 1.
+    # The offline one cannot take the address of the first.
     conflict = await client.put("/api/ottoeject/2", json={"ip_address": HOST, "port": 7125})
     assert conflict.status == HTTPStatus.CONFLICT
+    assert (await conflict.json())["field"] == "ip_address"
     wrong_key = await client.put("/api/ottoeject/1", json={"api_key": "f" * 32})
     assert wrong_key.status == HTTPStatus.BAD_REQUEST
     assert (await wrong_key.json())["field"] == "api_key"
@@ -168,8 +175,13 @@ async def test_register_list_get_update_delete(
     assert device_registry.async_get(device.id) is None
     assert (await client.get("/api/ottoeject/1")).status == HTTPStatus.NOT_FOUND
     assert [o["id"] for o in await (await client.get("/api/ottoeject")).json()] == [2]
+    # Now it can: it takes the robot's identity and is ONLINE.
+    moved = await client.put("/api/ottoeject/2", json={"ip_address": HOST})
+    assert moved.status == HTTPStatus.OK
+    await wait_for(lambda: _status_is(client, "ONLINE", 2))
+    assert entry.subentries[next(iter(entry.subentries))].unique_id == robot.identity
     # Ids are never reused.
-    assert (await _register(client, device_name="Third"))["id"] == 3
+    assert (await _register(client, device_name="Third", port=7999))["id"] == 3
     await _unload(hass, entry.entry_id)
 
 
@@ -322,8 +334,8 @@ async def test_macros(
     await _unload(hass, entry.entry_id)
 
 
-async def _status_is(client: Any, expected: str) -> bool:
-    return await _status(client) == expected
+async def _status_is(client: Any, expected: str, ottoeject_id: int = 1) -> bool:
+    return await _status(client, ottoeject_id) == expected
 
 
 async def _remove_printer(robot: RobotThread) -> None:
@@ -351,4 +363,125 @@ async def test_registered_while_offline_adopts_its_identity(
     await wait_for(lambda: _status_is(client, "ONLINE"))
     await hass.async_block_till_done()
     assert entry.subentries[subentry.subentry_id].unique_id == robot.identity
+    await _unload(hass, entry.entry_id)
+
+
+async def test_the_same_robot_under_two_addresses(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    robot: RobotThread,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One robot, registered at an address where it no longer answers, is not added twice."""
+    await robot.ensure_ready()
+    entry = await setup_hub(
+        hass,
+        [
+            ConfigSubentryData(
+                data={"id": 1, **_body(device_name="Old", port=7999)},
+                subentry_type="ottoeject",
+                title="Old",
+                unique_id=robot.identity,
+            )
+        ],
+    )
+    client = await hass_client()
+    response = await client.post("/api/ottoeject", json=_body())
+    assert response.status == HTTPStatus.CONFLICT
+    assert (await response.json())["message"] == (
+        "This OttoEject is already registered as Ottoeject 1"
+    )
+
+    def add(ottoeject_id: int, name: str, unique_id: str | None, **data: Any) -> None:
+        hass.config_entries.async_add_subentry(
+            entry,
+            ConfigSubentry(
+                data=MappingProxyType({"id": ottoeject_id, **_body(device_name=name, **data)}),
+                subentry_type="ottoeject",
+                title=name,
+                unique_id=unique_id,
+            ),
+        )
+
+    # Another robot's entry cannot be pointed at this robot.
+    add(2, "Other", "host:someone-else", port=7998)
+    response = await client.put("/api/ottoeject/2", json={"port": 7125})
+    assert response.status == HTTPStatus.CONFLICT
+    assert (await response.json())["message"] == (
+        f"ip_address: another OttoEject answers at {HOST}:7125"
+    )
+    # Nor can one registered while offline (no identity yet).
+    add(3, "Offline", None, ip_address="127.0.0.1")
+    response = await client.put("/api/ottoeject/3", json={"ip_address": HOST})
+    assert response.status == HTTPStatus.CONFLICT
+    assert "already registered" in (await response.json())["message"]
+    # Added behind the API's back without identity: kept, with a warning, never adopted.
+    add(4, "New", None)
+    await hass.async_block_till_done()
+    await wait_for(lambda: "OttoEject New is the same robot as Old" in caplog.text)
+    assert [s.unique_id for s in entry.subentries.values()] == [
+        robot.identity,
+        "host:someone-else",
+        None,
+        None,
+    ]
+    await _unload(hass, entry.entry_id)
+
+
+async def test_stored_api_key_refused(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    robot: RobotThread,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    await robot.ensure_ready()
+    entry = await setup_hub(
+        hass,
+        [
+            ConfigSubentryData(
+                data={"id": 1, **_body(api_key="f" * 32)},
+                subentry_type="ottoeject",
+                title="OttoEject-Mk2",
+                unique_id=robot.identity,
+            )
+        ],
+    )
+    client = await hass_client()
+    assert await _status(client) == "OFFLINE"
+    response = await client.post("/api/ottoeject/1/macros", json={"macro": "OTTOEJECT_HOME"})
+    assert response.status == HTTPStatus.BAD_GATEWAY
+    assert await response.json() == {
+        "error": "Macro Execution Proxy Error",
+        "message": "Ottoeject 1 refused the stored API key; update it with PUT",
+        "moonraker_details": None,
+    }
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{entry.entry_id}_ottoeject_1"), entry.entry_id
+    )
+    assert device is not None
+    with pytest.raises(HomeAssistantError) as caught:
+        await hass.services.async_call(
+            DOMAIN, "run_macro", {"device_id": device.id, "macro": "OTTOEJECT_HOME"}, blocking=True
+        )
+    assert caught.value.translation_key == "ottoeject_auth_failed"
+    # PUT with the right key: it reconnects and is ONLINE.
+    response = await client.put("/api/ottoeject/1", json={"api_key": API_KEY})
+    assert response.status == HTTPStatus.OK
+    await wait_for(lambda: _status_is(client, "ONLINE"))
+    await _unload(hass, entry.entry_id)
+
+
+async def test_diagnostics_hide_the_api_key(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, robot: RobotThread
+) -> None:
+    await robot.ensure_ready()
+    assert await async_setup_component(hass, "diagnostics", {})
+    entry = await setup_hub(hass)
+    client = await hass_client()
+    await _register(client)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert API_KEY not in str(diagnostics)
+    assert HOST not in str(diagnostics)
+    (subentry,) = diagnostics["subentries"]
+    assert subentry["data"]["api_key"] == "**REDACTED**"
     await _unload(hass, entry.entry_id)

@@ -43,7 +43,7 @@ from ..ottoeject.settings import (
     parse_port,
 )
 from ..runtime import OttoRuntime
-from ..subentries import SUBENTRY_OTTOEJECT, find_subentry
+from ..subentries import CONF_ID, SUBENTRY_OTTOEJECT, find_subentry
 from .base import OttoView, parse_id
 from .errors import ApiError, bad_request, conflict, not_found
 
@@ -57,8 +57,8 @@ def _entry(runtime: OttoRuntime) -> ConfigEntry:
 
 
 def _manager(runtime: OttoRuntime) -> OttoEjectManager:
-    if runtime.ottoejects is None:
-        raise ApiError(HTTPStatus.SERVICE_UNAVAILABLE, "The OttoEjects are not loaded yet")
+    # Set while the hub sets up, before it counts as loaded (``OttoView.runtime``).
+    assert runtime.ottoejects is not None
     return runtime.ottoejects
 
 
@@ -133,9 +133,9 @@ def _identity_owner(entry: ConfigEntry, unique_id: str, except_id: int | None) -
         if (
             subentry.subentry_type == SUBENTRY_OTTOEJECT
             and subentry.unique_id == unique_id
-            and int(subentry.data["id"]) != except_id
+            and int(subentry.data[CONF_ID]) != except_id
         ):
-            return int(subentry.data["id"])
+            return int(subentry.data[CONF_ID])
     return None
 
 

@@ -10,7 +10,6 @@ from ..moonraker import (
     MacroAckTimeout,
     MoonrakerAuthError,
     MoonrakerClientError,
-    MoonrakerConnectionError,
     MoonrakerError,
     UnknownMacroError,
 )
@@ -29,12 +28,10 @@ def to_ha_error(err: MoonrakerClientError, device_name: str, macro: str) -> Home
         placeholders["timeout"] = f"{err.timeout:g}"
     elif isinstance(err, MoonrakerAuthError):
         key = "ottoeject_auth_failed"
-    elif isinstance(err, MoonrakerConnectionError):
-        key = "ottoeject_unreachable"
     elif isinstance(err, MoonrakerError):
         key = "macro_failed"
         placeholders["message"] = err.message
-    else:
+    else:  # MoonrakerConnectionError, or an answer that is not Moonraker's
         key = "ottoeject_unreachable"
     cls = ServiceValidationError if isinstance(err, InvalidMacroError) else HomeAssistantError
     return cls(
