@@ -39,6 +39,7 @@ from ..bambu import (
 )
 from ..bambu.commands import normalize_gcode
 from ..farm.clock import to_iso, utcnow
+from ..printers import const
 from ..printers.const import (
     CONF_ACCESS_CODE,
     CONF_BRAND,
@@ -77,8 +78,6 @@ _LOGGER = logging.getLogger(__name__)
 KIND = "Printer"
 READ_CHUNK: Final = 256 * 1024
 WRITE_BATCH: Final = 4 * 1024 * 1024
-# How long a command waits for the printer's reply before counting as accepted.
-REPLY_TIMEOUT: Final = 5.0
 START_OPTIONS: Final = ("bed_leveling", "flow_cali", "vibration_cali", "timelapse", "layer_inspect")
 DEVELOPER_MODE_MESSAGE: Final = (
     "The printer's firmware only accepts commands signed by Bambu Lab software (Authorization "
@@ -321,7 +320,7 @@ class PrinterSendGcodeView(OttoView):
             raise bad_request("gcode", "holds no G-code") from None
         await _command(
             printer.coordinator,
-            lambda client: client.send_gcode(lines, reply_timeout=REPLY_TIMEOUT),
+            lambda client: client.send_gcode(lines, reply_timeout=const.REPLY_TIMEOUT),
         )
         return self.json({"message": "G-code sent."}, HTTPStatus.ACCEPTED)
 
@@ -344,8 +343,10 @@ class PrinterStartPrintView(OttoView):
 
         async def send(client: BambuPrinterClient) -> dict[str, Any] | None:
             if plain_gcode:
-                return await client.start_gcode_file(filename, reply_timeout=REPLY_TIMEOUT)
-            return await client.start_project_file(filename, reply_timeout=REPLY_TIMEOUT, **options)
+                return await client.start_gcode_file(filename, reply_timeout=const.REPLY_TIMEOUT)
+            return await client.start_project_file(
+                filename, reply_timeout=const.REPLY_TIMEOUT, **options
+            )
 
         await _command(printer.coordinator, send)
         return self.json(
@@ -391,7 +392,7 @@ class _CommandView(OttoView):
         command = self.command
         await _command(
             printer.coordinator,
-            lambda client: getattr(client, command)(reply_timeout=REPLY_TIMEOUT),
+            lambda client: getattr(client, command)(reply_timeout=const.REPLY_TIMEOUT),
         )
         return self.json({"message": self.message}, HTTPStatus.ACCEPTED)
 

@@ -29,6 +29,9 @@ CONNECTION_SETTINGS = ConnectionSettings()
 CONNECTION_TEST_TIMEOUT: Final = 20.0
 # How long a command waits for the broker's acknowledgement before it counts as failed.
 COMMAND_TIMEOUT: Final = 15.0
+# How long a command waits for the printer's reply; without one in time it counts as sent
+# (some firmware does not answer every command).
+REPLY_TIMEOUT: Final = 5.0
 
 # Where the hub listens for printers' SSDP announcements: (host, port, multicast group).
 # Bambu Studio listens on the broadcast port 2021; printers also send to 239.255.255.250:1990.

@@ -152,6 +152,9 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus]):
     # -- pushes from the client ------------------------------------------------------------------
     @callback
     def _handle_status(self, status: PrinterStatus) -> None:
+        client = self.client
+        if status.status is PrintState.UNKNOWN and (client is None or not client.ready):
+            return  # online once the printer has said what it is doing (a full report)
         was_online = self.online
         if status.status is PrintState.OFFLINE:
             self._log_offline("the connection was lost or it stopped reporting")
@@ -163,7 +166,6 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus]):
         self.async_set_updated_data(status)
         if status.status is not PrintState.OFFLINE and not was_online:
             self._on_online(self)
-        client = self.client
         if client is not None and client.authorization_blocked != self.authorization_blocked:
             self.async_set_authorization_blocked(client.authorization_blocked)
 

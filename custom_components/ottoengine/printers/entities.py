@@ -31,8 +31,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..bambu import (
     AuthorizationFirmwareError,
+    BambuCommandError,
     BambuConnectionError,
-    BambuError,
     BambuPrinterClient,
     PrinterStatus,
     PrintState,
@@ -40,6 +40,7 @@ from ..bambu import (
 from ..bambu.stages import STAGE_NAMES
 from ..const import DOMAIN
 from ..runtime import OttoConfigEntry
+from . import const
 from .const import BRAND_BAMBU_LAB, SIGNAL_BUILD_PLATE_UPDATED, SIGNAL_PRINTERS_CHANGED
 from .coordinator import PrinterCoordinator
 from .manager import PrintersManager, printer_device_identifier
@@ -223,13 +224,19 @@ class PrinterButtonDescription(ButtonEntityDescription):
 
 BUTTONS: tuple[PrinterButtonDescription, ...] = (
     PrinterButtonDescription(
-        key="pause", translation_key="printer_pause", press_fn=lambda client: client.pause()
+        key="pause",
+        translation_key="printer_pause",
+        press_fn=lambda client: client.pause(reply_timeout=const.REPLY_TIMEOUT),
     ),
     PrinterButtonDescription(
-        key="resume", translation_key="printer_resume", press_fn=lambda client: client.resume()
+        key="resume",
+        translation_key="printer_resume",
+        press_fn=lambda client: client.resume(reply_timeout=const.REPLY_TIMEOUT),
     ),
     PrinterButtonDescription(
-        key="stop", translation_key="printer_stop", press_fn=lambda client: client.stop()
+        key="stop",
+        translation_key="printer_stop",
+        press_fn=lambda client: client.stop(reply_timeout=const.REPLY_TIMEOUT),
     ),
 )
 
@@ -257,12 +264,15 @@ class PrinterButton(PrinterEntity, ButtonEntity):
                 translation_placeholders={"name": name},
             ) from err
         except AuthorizationFirmwareError as err:
+            self.coordinator.async_set_authorization_blocked(True)
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="printer_developer_mode",
                 translation_placeholders={"name": name},
             ) from err
-        except BambuError as err:
+        except BambuCommandError as err:
+            if err.reason is None:  # not confirmed in time: the printer may lag, it was sent
+                return
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="printer_command_failed",

@@ -1,0 +1,457 @@
+"""The "Add printer" subentry flow (discovered and manual), reconfiguration and repair flows."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+import socket
+from types import MappingProxyType
+from typing import Any
+
+from homeassistant.components.repairs import ConfirmRepairFlow
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_IP_ADDRESS
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
+from custom_components.ottoengine.repairs import async_create_fix_flow
+
+from ..farm_fixtures import FarmHandle
+from ..helpers import setup_hub
+from .helpers import coordinator_of, fault, manager_of, register, wait_for, wait_online
+
+pytestmark = pytest.mark.usefixtures("loopback_enabled")
+
+UNREACHABLE = "127.0.1.254"
+
+
+def _input(printer: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {
+        "name": printer["name"],
+        "model": printer["model"],
+        "ip_address": printer["ip"],
+        "serial_number": printer["serial_number"],
+        "access_code": printer["access_code"],
+        **changes,
+    }
+
+
+async def _start(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "printer"), context={"source": "user"}
+    )
+    return dict(result)
+
+
+async def _configure(hass: HomeAssistant, flow_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    return dict(await hass.config_entries.subentries.async_configure(flow_id, data))
+
+
+def _suggested(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+
+
+def _announce(address: tuple[str, int], printer: dict[str, Any], name: str | None = None) -> None:
+    message = (
+        "NOTIFY * HTTP/1.1\r\n"
+        "HOST: 239.255.255.250:1990\r\n"
+        "Server: UPnP/1.0\r\n"
+        f"Location: {printer['ip']}\r\n"
+        "NT: urn:bambulab-com:device:3dprinter:1\r\n"
+        "NTS: ssdp:alive\r\n"
+        f"USN: {printer['serial_number']}\r\n"
+        "Cache-Control: max-age=1800\r\n"
+        "DevModel.bambu.com: C11\r\n"
+        f"DevName.bambu.com: {name or printer['name']}\r\n"
+        "DevConnect.bambu.com: lan\r\n"
+        "DevBind.bambu.com: free\r\n\r\n"
+    )
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.sendto(message.encode(), address)
+
+
+async def test_manual_flow_tests_the_connection(
+    hass: HomeAssistant, sim_farm: FarmHandle, device_registry: dr.DeviceRegistry
+) -> None:
+    entry = await setup_hub(hass)
+    printer = sim_farm.printer("P1S")
+    other = sim_farm.printer("P1P")
+
+    result = await _start(hass, entry)
+    # Nothing discovered: straight to the printer's details.
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "manual"
+    flow_id = result["flow_id"]
+
+    for changes, errors in (
+        ({"name": "  "}, {"name": "invalid_name"}),
+        ({"ip_address": "not-an-ip!"}, {"ip_address": "invalid_ip_address"}),
+        ({"serial_number": "x"}, {"serial_number": "invalid_serial"}),
+        ({"access_code": "a b"}, {"access_code": "invalid_access_code"}),
+        ({"ip_address": UNREACHABLE}, {"base": "cannot_connect"}),
+        ({"access_code": "00000000"}, {"base": "invalid_auth"}),
+        ({"serial_number": other["serial_number"]}, {"base": "wrong_serial"}),
+    ):
+        result = await _configure(hass, flow_id, _input(printer, **changes))
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == errors, changes
+        # The form keeps what was entered.
+        assert _suggested(result)["name"] == changes.get("name", printer["name"])
+
+    result = await _configure(hass, flow_id, _input(printer, name=" Left P1S "))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Left P1S"
+    assert result["unique_id"] == printer["serial_number"]
+    data = result["data"]
+    assert data["id"] == 1
+    assert data["model"] == "P1S"
+    assert data["brand"] == "Bambu Lab"
+    assert data["type"] == "FDM"
+    assert len(data["fingerprint"]) == 64
+    await wait_online(entry, 1)
+    await hass.async_block_till_done()
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{entry.entry_id}_printer_1"), entry.entry_id
+    )
+    assert device is not None
+    assert device.name == "Left P1S"
+
+    # The same printer again.
+    result = await _start(hass, entry)
+    result = await _configure(hass, result["flow_id"], _input(printer))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_discovered_printers_are_offered(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, sim_farm: FarmHandle
+) -> None:
+    entry = await setup_hub(hass)
+    manager = manager_of(entry)
+    printer = sim_farm.printer("P1P")
+    configured = sim_farm.printer("A1")
+    client = await hass_client()
+    await register(client, configured)
+
+    # The first "Add printer" starts listening for announcements.
+    result = await _start(hass, entry)
+    assert result["step_id"] == "manual"
+    hass.config_entries.subentries.async_abort(result["flow_id"])
+    (address,) = manager.discovery.addresses
+    _announce(address, printer, name="Workshop P1P")
+    _announce(address, configured)
+    # Not a printer's announcement: ignored.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.sendto(b"M-SEARCH * HTTP/1.1\r\n\r\n", address)
+    await wait_for(lambda: manager.discovery.get(printer["serial_number"]), what="announcement")
+    await wait_for(lambda: manager.discovery.get(configured["serial_number"]), what="announcement")
+
+    result = await _start(hass, entry)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    selector = result["data_schema"].schema["printer"]
+    options = selector.config["options"]
+    # Configured printers are not offered; "enter manually" always is.
+    assert [option["value"] for option in options] == [printer["serial_number"], "manual"]
+    assert options[0]["label"] == f"Workshop P1P (P1P, {printer['ip']})"
+
+    result = await _configure(hass, result["flow_id"], {"printer": printer["serial_number"]})
+    assert result["step_id"] == "manual"
+    assert _suggested(result) == {
+        "name": "Workshop P1P",
+        "model": "P1P",
+        "ip_address": printer["ip"],
+        "serial_number": printer["serial_number"],
+    }
+    result = await _configure(
+        hass,
+        result["flow_id"],
+        {**_suggested(result), "access_code": printer["access_code"]},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Workshop P1P"
+    assert result["data"]["id"] == 2
+
+    # Choosing "enter manually" leaves the form empty; configured printers are offered no more.
+    _announce(address, sim_farm.printer("X1C"))
+    await wait_for(lambda: manager.discovery.get(sim_farm.printer("X1C")["serial_number"]))
+    result = await _start(hass, entry)
+    assert [o["value"] for o in result["data_schema"].schema["printer"].config["options"]] == [
+        sim_farm.printer("X1C")["serial_number"],
+        "manual",
+    ]
+    result = await _configure(hass, result["flow_id"], {"printer": "manual"})
+    assert result["step_id"] == "manual"
+    assert _suggested(result) == {}
+
+
+async def test_flows_abort_while_the_hub_is_not_loaded(
+    hass: HomeAssistant, sim_farm: FarmHandle
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=HUB_TITLE,
+        data={},
+        subentries_data=[
+            ConfigSubentryData(
+                data={
+                    "id": 1,
+                    "name": "P",
+                    "model": "P1S",
+                    "ip_address": UNREACHABLE,
+                    "serial_number": "01P00A999999999",
+                    "access_code": "12345678",
+                },
+                subentry_type="printer",
+                title="P",
+                unique_id="01P00A999999999",
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    result = await _start(hass, entry)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "hub_not_loaded"
+    (subentry_id,) = entry.subentries
+    result = dict(
+        await hass.config_entries.subentries.async_init(
+            (entry.entry_id, "printer"),
+            context={"source": "reconfigure", "subentry_id": subentry_id},
+        )
+    )
+    assert result["reason"] == "hub_not_loaded"
+
+    # The hub unloads while the form is open.
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    result = await _start(hass, entry)
+    assert result["step_id"] == "manual"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    result = await _configure(hass, result["flow_id"], _input(sim_farm.printer("P1S")))
+    assert result["reason"] == "hub_not_loaded"
+
+
+async def test_reconfigure(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    sim_farm: FarmHandle,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    entry = await setup_hub(hass)
+    printer = sim_farm.printer("X1C")
+    client = await hass_client()
+    # Registered with the wrong address: never connected, nothing pinned yet.
+    await register(client, printer, ip_address=UNREACHABLE)
+    coordinator = coordinator_of(entry, 1)
+    subentry_id = coordinator.subentry_id
+
+    async def reconfigure() -> dict[str, Any]:
+        return dict(
+            await hass.config_entries.subentries.async_init(
+                (entry.entry_id, "printer"),
+                context={"source": "reconfigure", "subentry_id": subentry_id},
+            )
+        )
+
+    result = await reconfigure()
+    assert result["step_id"] == "reconfigure"
+    assert result["description_placeholders"] == {"serial_number": printer["serial_number"]}
+    assert _suggested(result) == {
+        "name": printer["name"],
+        "model": "X1C",
+        CONF_IP_ADDRESS: UNREACHABLE,
+    }
+    flow_id = result["flow_id"]
+    base = {"name": "Corner X1C", "model": "X1C", "access_code": printer["access_code"]}
+    for changes, errors in (
+        ({"ip_address": "bad address!"}, {"ip_address": "invalid_ip_address"}),
+        ({"ip_address": UNREACHABLE}, {"base": "cannot_connect"}),
+        ({"ip_address": printer["ip"], "access_code": "99999999"}, {"base": "invalid_auth"}),
+    ):
+        result = await _configure(hass, flow_id, {**base, **changes})
+        assert result["errors"] == errors
+    result = await _configure(hass, flow_id, {**base, "ip_address": printer["ip"]})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    subentry = entry.subentries[subentry_id]
+    assert subentry.title == "Corner X1C"
+    assert subentry.data["ip_address"] == printer["ip"]
+    fingerprint = subentry.data["fingerprint"]
+    assert len(fingerprint) == 64
+    # The hub is not reloaded: the same coordinator reconnects to the new address.
+    await wait_online(entry, 1)
+    assert coordinator_of(entry, 1) is coordinator
+    await hass.async_block_till_done()
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{entry.entry_id}_printer_1"), entry.entry_id
+    )
+    assert device is not None
+    assert device.name == "Corner X1C"
+
+    # Another certificate than the trusted one is refused.
+    hass.config_entries.async_update_subentry(
+        entry,
+        entry.subentries[subentry_id],
+        data=MappingProxyType({**subentry.data, "fingerprint": "ab" * 32}),
+    )
+    result = await reconfigure()
+    result = await _configure(hass, result["flow_id"], {**base, "ip_address": printer["ip"]})
+    assert result["errors"] == {"base": "certificate_changed"}
+
+
+async def _fix_flow(hass: HomeAssistant, issue_id: str) -> dict[str, Any]:
+    manager = hass.data["repairs"]["flow_manager"]
+    return dict(await manager.async_init(DOMAIN, context={"issue_id": issue_id}))
+
+
+async def _fix(hass: HomeAssistant, flow_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    return dict(await hass.data["repairs"]["flow_manager"].async_configure(flow_id, data))
+
+
+async def test_access_code_repair(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    sim_farm: FarmHandle,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    assert await async_setup_component(hass, "repairs", {})
+    entry = await setup_hub(hass)
+    printer = sim_farm.printer("P1P")
+    client = await hass_client()
+    await register(client, printer, access_code="11111111")
+    subentry_id = coordinator_of(entry, 1).subentry_id
+    issue_id = f"access_code_{subentry_id}"
+    issue = await wait_for(
+        lambda: issue_registry.async_get_issue(DOMAIN, issue_id), what="access code issue"
+    )
+    assert issue.is_fixable
+    assert issue.translation_placeholders == {"name": printer["name"]}
+
+    result = await _fix_flow(hass, issue_id)
+    assert result["step_id"] == "access_code"
+    assert result["description_placeholders"] == {"name": printer["name"]}
+    flow_id = result["flow_id"]
+    result = await _fix(hass, flow_id, {"access_code": "1 2"})
+    assert result["errors"] == {"access_code": "invalid_access_code"}
+    result = await _fix(hass, flow_id, {"access_code": "22222222"})
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await _fix(hass, flow_id, {"access_code": printer["access_code"]})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert entry.subentries[subentry_id].data["access_code"] == printer["access_code"]
+    await wait_online(entry, 1)
+
+    # The printer is removed while a fix flow is open.
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="access_code",
+        translation_placeholders={"name": printer["name"]},
+        data={"entry_id": entry.entry_id, "subentry_id": subentry_id, "kind": "access_code"},
+    )
+    result = await _fix_flow(hass, issue_id)
+    assert (await client.delete("/api/printers/1")).status == HTTPStatus.OK
+    result = await _fix(hass, result["flow_id"], {"access_code": printer["access_code"]})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "printer_removed"
+
+
+async def test_certificate_repair(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    sim_farm: FarmHandle,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    assert await async_setup_component(hass, "repairs", {})
+    entry = await setup_hub(hass)
+    printer = sim_farm.printer("A1")
+    client = await hass_client()
+    await register(client, printer)
+    await wait_online(entry, 1)
+    subentry_id = coordinator_of(entry, 1).subentry_id
+    subentry = entry.subentries[subentry_id]
+    trusted = subentry.data["fingerprint"]
+
+    # The pinned certificate is not the one the printer presents (as after a mainboard swap).
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data=MappingProxyType({**subentry.data, "fingerprint": "cd" * 32})
+    )
+    issue_id = f"certificate_{subentry_id}"
+    await wait_for(lambda: issue_registry.async_get_issue(DOMAIN, issue_id), what="issue")
+    assert not coordinator_of(entry, 1).online
+
+    result = await _fix_flow(hass, issue_id)
+    assert result["step_id"] == "confirm"
+    assert result["description_placeholders"] == {
+        "name": printer["name"],
+        "ip_address": printer["ip"],
+    }
+    await fault(hass, sim_farm, printer["name"], "mqtt_down")
+    try:
+        result = await _fix(hass, result["flow_id"], {})
+        assert result["errors"] == {"base": "cannot_connect"}
+    finally:
+        await fault(hass, sim_farm, printer["name"], "mqtt_up")
+    result = await _fix(hass, result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.subentries[subentry_id].data["fingerprint"] == trusted
+    await wait_online(entry, 1)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+    # The printer is removed while a fix flow is open.
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="certificate",
+        translation_placeholders={"name": printer["name"]},
+        data={"entry_id": entry.entry_id, "subentry_id": subentry_id, "kind": "certificate"},
+    )
+    result = await _fix_flow(hass, issue_id)
+    hass.config_entries.async_remove_subentry(entry, subentry_id)
+    result = await _fix(hass, result["flow_id"], {})
+    assert result["reason"] == "printer_removed"
+
+
+async def test_wrong_serial_issue_and_other_fix_flows(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    sim_farm: FarmHandle,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    entry = await setup_hub(hass)
+    client = await hass_client()
+    # The address belongs to another printer (e.g. after a DHCP change).
+    await register(client, sim_farm.printer("P1S"), ip_address=sim_farm.printer("P1P")["ip"])
+    subentry_id = coordinator_of(entry, 1).subentry_id
+    issue = await wait_for(
+        lambda: issue_registry.async_get_issue(DOMAIN, f"wrong_serial_{subentry_id}"),
+        what="wrong serial issue",
+    )
+    assert not issue.is_fixable
+    # Fixed by pointing the printer to its address.
+    response = await client.put(
+        "/api/printers/1", json={"ip_address": sim_farm.printer("P1S")["ip"]}
+    )
+    assert response.status == HTTPStatus.OK
+    assert issue_registry.async_get_issue(DOMAIN, f"wrong_serial_{subentry_id}") is None
+    await wait_online(entry, 1)
+
+    assert isinstance(await async_create_fix_flow(hass, "other", None), ConfirmRepairFlow)
+    assert isinstance(
+        await async_create_fix_flow(hass, "other", {"kind": "developer_mode"}), ConfirmRepairFlow
+    )
