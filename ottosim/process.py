@@ -35,15 +35,6 @@ def die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
-    """Whether something accepts TCP connections on ``host:port``."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 def port_free(host: str, port: int) -> bool:
     """Whether ``host:port`` can be bound right now (nothing listens there)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

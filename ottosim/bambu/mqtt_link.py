@@ -49,7 +49,6 @@ class MqttLink:
         self._client: mqtt.Client | None = None
         self._misc_task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
-        self._closed: asyncio.Event | None = None
         self._attempts = itertools.count(1)
         self.published = 0
         self.last_error: str | None = None
@@ -147,7 +146,6 @@ class MqttLink:
             self.last_error = f"connect: {err!r}"
             return None
         self._client = client
-        self._closed = closed
         return closed
 
     async def _misc_loop(self, client: mqtt.Client) -> None:
