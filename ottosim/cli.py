@@ -21,7 +21,9 @@ from ottosim.process import die_with_parent
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="ottosim", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="ottosim", description="Run a simulated farm in the foreground until Ctrl-C / SIGTERM."
+    )
     parser.add_argument("--printers", type=int, default=4, help="simulated Bambu printers")
     parser.add_argument("--ejectors", type=int, default=0, help="simulated OttoEjects")
     parser.add_argument("--shelves", type=int, default=6, help="shelves per rack")
