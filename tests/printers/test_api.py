@@ -51,6 +51,7 @@ def jobs_dir() -> Iterator[Path]:
 
 def _form(path: Path, remote_filename: str | None = None, name: str | None = None) -> FormData:
     form = FormData()
+    form.add_field("comment", "other parts are ignored")
     if remote_filename is not None:
         form.add_field("remote_filename", remote_filename)
     form.add_field("file", path.read_bytes(), filename=name or path.name)
@@ -272,7 +273,8 @@ async def test_register_without_reaching_the_printer(
 
     for path, payload in (
         ("send-gcode", {"gcode": "G28"}),
-        ("start-print", {"filename": "a.gcode.3mf"}),
+        ("start-print", {"filename": "a.gcode.3mf", "use_ams": True, "ams_mapping": [0, -1]}),
+        ("start-print", {"filename": "plain.gcode"}),
         ("pause", None),
         ("resume", None),
         ("stop", None),

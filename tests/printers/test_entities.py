@@ -279,6 +279,12 @@ async def test_printer_control_removal_unload_and_diagnostics(
         await fault(hass, sim_farm, printer["name"], "mqtt_up")
     await wait_online(entry, printer_id)
 
+    # A manual refresh (homeassistant.update_entity) asks the printer for a full report.
+    coordinator = coordinator_of(entry, printer_id)
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert coordinator.online
+
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     text = str(diagnostics)
     assert printer["access_code"] not in text
