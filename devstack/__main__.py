@@ -21,6 +21,7 @@ from typing import Any
 
 import aiohttp
 
+from .farm_setup import FarmSetup
 from .onboarding import HomeAssistantAdmin
 
 REPO = Path(__file__).resolve().parent.parent
@@ -204,6 +205,8 @@ async def run(args: argparse.Namespace) -> int:
             admin = HomeAssistantAdmin(session, base_url)
             found = await tokens(admin, args.stack_file)
             entry_id = await admin.ensure_config_entry(found["admin_token"], DOMAIN)
+            if farm_description is not None and not args.bare:
+                await FarmSetup(session, base_url, found["admin_token"]).add_farm(farm_description)
         stack = {
             "base_url": base_url,
             "admin_token": found["admin_token"],

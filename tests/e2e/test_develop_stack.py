@@ -38,7 +38,7 @@ def _request(
 
 @pytest.fixture(scope="module")
 def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """`python -m devstack --no-farm` on a free port, with its own config folder."""
+    """`python -m devstack` with a small simulated farm, on a free port, in its own folder."""
     work = tmp_path_factory.mktemp("develop")
     stack_file = work / "stack.json"
     process = subprocess.Popen(
@@ -46,7 +46,12 @@ def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
             sys.executable,
             "-m",
             "devstack",
-            "--no-farm",
+            "--printers",
+            "2",
+            "--ejectors",
+            "1",
+            "--shelves",
+            "4",
             "--port",
             "0",
             "--config",
@@ -109,6 +114,25 @@ def test_develop_creates_the_hub_entry(dev_stack: dict[str, Any]) -> None:
     assert [entry["title"] for entry in entries] == ["OttoEngine farm"]
     assert entries[0]["state"] == "loaded"
     assert entries[0]["entry_id"] == dev_stack["hub_entry_id"]
+
+
+@pytest.mark.usefixtures("socket_enabled")
+def test_develop_adds_the_simulated_farm_to_the_hub(dev_stack: dict[str, Any]) -> None:
+    base, token = dev_stack["base_url"], dev_stack["admin_token"]
+    farm = dev_stack["farm"]
+    _, printers = _request(f"{base}/api/printers", token=token)
+    assert printers is not None
+    assert sorted(p["name"] for p in printers) == sorted(p["name"] for p in farm["printers"])
+    _, ejectors = _request(f"{base}/api/ottoeject", token=token)
+    assert [e["device_name"] for e in ejectors or []] == [e["name"] for e in farm["ejectors"]]
+    _, racks = _request(f"{base}/api/ottoracks", token=token)
+    assert racks is not None
+    assert [r["name"] for r in racks] == [r["name"] for r in farm["racks"]]
+    # The hub knows where the empty plates are, as the simulator's ground truth has them.
+    _, rack = _request(f"{base}/api/ottoracks/{racks[0]['id']}", token=token)
+    assert rack is not None
+    states = {s["shelf_number"]: s["plate_state"] for s in rack["shelves"]}
+    assert states == {1: None, 2: None, 3: "empty", 4: "empty"}
 
 
 @pytest.mark.usefixtures("socket_enabled")
