@@ -154,6 +154,17 @@ async def test_register_list_get_update_delete(
     conflict = await client.put("/api/ottoeject/2", json={"ip_address": HOST, "port": 7125})
     assert conflict.status == HTTPStatus.CONFLICT
     assert (await conflict.json())["field"] == "ip_address"
+    for timeout in (0, -1, 601, "5", True):
+        bad = await client.put("/api/ottoeject/1", json={"macro_ack_timeout": timeout})
+        assert bad.status == HTTPStatus.BAD_REQUEST
+        assert (await bad.json())["field"] == "macro_ack_timeout"
+    own_timeout = await client.put("/api/ottoeject/1", json={"macro_ack_timeout": 2})
+    assert own_timeout.status == HTTPStatus.OK
+    manager = entry.runtime_data.ottoejects
+    assert manager is not None
+    coordinator = manager.by_id(1)
+    assert coordinator is not None
+    assert coordinator.ack_timeout == 2.0
     wrong_key = await client.put("/api/ottoeject/1", json={"api_key": "f" * 32})
     assert wrong_key.status == HTTPStatus.BAD_REQUEST
     assert (await wrong_key.json())["field"] == "api_key"

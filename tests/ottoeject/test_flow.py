@@ -105,6 +105,13 @@ async def test_add_creates_the_subentry_and_device(hass: HomeAssistant, robot: R
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Robot"
     assert result["data"] == {"id": 1, **GOOD}
+    await hass.async_block_till_done()
+    hass.config_entries.async_remove_subentry(entry, next(iter(entry.subentries)))
+    await hass.async_block_till_done()
+    # With its own acknowledgement timeout.
+    result = await _start(hass, entry)
+    result = await _submit(hass, result["flow_id"], {**GOOD, "macro_ack_timeout": 45})
+    assert result["data"] == {"id": 2, **GOOD, "macro_ack_timeout": 45.0}
     assert result["unique_id"] == IDENTITY
     await hass.async_block_till_done()
     assert hass.states.get("sensor.robot_status") is not None
@@ -113,7 +120,7 @@ async def test_add_creates_the_subentry_and_device(hass: HomeAssistant, robot: R
     await hass.async_block_till_done()
     result = await _start(hass, entry)
     result = await _submit(hass, result["flow_id"], GOOD)
-    assert result["data"]["id"] == 2
+    assert result["data"]["id"] == 3
     await hass.async_block_till_done()
     await _unload(hass, entry)
 
@@ -254,11 +261,26 @@ async def test_reconfigure(hass: HomeAssistant, robot: RobotThread) -> None:
     result = await _submit(hass, flow_id, {**GOOD, "device_name": ""})
     assert result["errors"] == {"device_name": "invalid_name"}
     # Renamed; an empty API key keeps the stored one.
-    result = await _submit(hass, flow_id, {**GOOD, "device_name": "Renamed", "api_key": ""})
+    result = await _submit(
+        hass, flow_id, {**GOOD, "device_name": "Renamed", "api_key": "", "macro_ack_timeout": 12}
+    )
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
     (subentry,) = entry.subentries.values()
     assert subentry.title == "Renamed"
-    assert dict(subentry.data) == {**GOOD, "id": 1, "device_name": "Renamed"}
+    assert dict(subentry.data) == {
+        **GOOD,
+        "id": 1,
+        "device_name": "Renamed",
+        "macro_ack_timeout": 12.0,
+    }
+    await hass.async_block_till_done()
+    result = await _reconfigure(hass, entry)
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested["macro_ack_timeout"] == 12.0
     await hass.async_block_till_done()
     await _unload(hass, entry)
 

@@ -31,12 +31,14 @@ from ..ottoeject.settings import (
     CONF_API_KEY,
     CONF_DEVICE_NAME,
     CONF_IP_ADDRESS,
+    CONF_MACRO_ACK_TIMEOUT,
     CONF_PORT,
     ID_OTTOEJECT,
     MOONRAKER_DEFAULT_PORT,
     OttoEjectSettings,
     address_in_use,
     name_in_use,
+    parse_ack_timeout,
     parse_api_key,
     parse_host,
     parse_name,
@@ -87,6 +89,12 @@ def _settings(
     host = _field(parse_host, body, CONF_IP_ADDRESS, current.ip_address if current else None)
     port = _field(parse_port, body, CONF_PORT, current.port if current else MOONRAKER_DEFAULT_PORT)
     api_key = _field(parse_api_key, body, CONF_API_KEY, current.api_key if current else None)
+    timeout = _field(
+        parse_ack_timeout,
+        body,
+        CONF_MACRO_ACK_TIMEOUT,
+        current.macro_ack_timeout if current else None,
+    )
     if name_in_use(entry, name, except_id=ottoeject_id):
         raise ApiError(
             HTTPStatus.CONFLICT,
@@ -99,14 +107,7 @@ def _settings(
             f"{CONF_IP_ADDRESS}: another Ottoeject is registered at {host}:{port}",
             field=CONF_IP_ADDRESS,
         )
-    return OttoEjectSettings(
-        ottoeject_id,
-        name,
-        host,
-        port,
-        api_key,
-        current.macro_ack_timeout if current else None,
-    )
+    return OttoEjectSettings(ottoeject_id, name, host, port, api_key, timeout)
 
 
 async def _identity(request: web.Request, settings: OttoEjectSettings) -> str | None:
@@ -174,6 +175,7 @@ class OttoEjectsView(OttoView):
             settings.ip_address,
             settings.port,
             settings.api_key,
+            settings.macro_ack_timeout,
         )
         runtime.async_state_changed()
         self.hass(request).config_entries.async_add_subentry(

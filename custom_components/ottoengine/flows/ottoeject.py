@@ -32,8 +32,10 @@ from ..ottoeject.settings import (
     CONF_API_KEY,
     CONF_DEVICE_NAME,
     CONF_IP_ADDRESS,
+    CONF_MACRO_ACK_TIMEOUT,
     CONF_PORT,
     ID_OTTOEJECT,
+    MAX_ACK_TIMEOUT,
     MOONRAKER_DEFAULT_PORT,
     OttoEjectSettings,
     address_in_use,
@@ -58,6 +60,15 @@ SCHEMA = vol.Schema(
         ),
         vol.Optional(CONF_API_KEY): TextSelector(
             TextSelectorConfig(type=TextSelectorType.PASSWORD)
+        ),
+        vol.Optional(CONF_MACRO_ACK_TIMEOUT): NumberSelector(
+            NumberSelectorConfig(
+                min=1,
+                max=MAX_ACK_TIMEOUT,
+                step=1,
+                unit_of_measurement="s",
+                mode=NumberSelectorMode.BOX,
+            )
         ),
     }
 )
@@ -131,7 +142,12 @@ class OttoEjectSubentryFlow(ConfigSubentryFlow):
                     ):
                         return self.async_abort(reason="already_configured")
                     settings = OttoEjectSettings(
-                        runtime.state.ids.allocate(ID_OTTOEJECT), name, host, port, api_key
+                        runtime.state.ids.allocate(ID_OTTOEJECT),
+                        name,
+                        host,
+                        port,
+                        api_key,
+                        _ack_timeout(user_input),
                     )
                     runtime.async_state_changed()
                     async_forget(self.hass, host, port)
@@ -170,7 +186,7 @@ class OttoEjectSubentryFlow(ConfigSubentryFlow):
                     if subentry.unique_id is not None and unique_id != subentry.unique_id:
                         return self.async_abort(reason="unique_id_mismatch")
                     settings = OttoEjectSettings(
-                        current.id, name, host, port, api_key, current.macro_ack_timeout
+                        current.id, name, host, port, api_key, _ack_timeout(user_input)
                     )
                     return self.async_update_and_abort(
                         entry,
@@ -183,11 +199,13 @@ class OttoEjectSubentryFlow(ConfigSubentryFlow):
             CONF_DEVICE_NAME: current.device_name,
             CONF_IP_ADDRESS: current.ip_address,
             CONF_PORT: current.port,
+            CONF_MACRO_ACK_TIMEOUT: current.macro_ack_timeout,
         }
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                SCHEMA, {k: v for k, v in suggested.items() if k != CONF_API_KEY}
+                SCHEMA,
+                {k: v for k, v in suggested.items() if k != CONF_API_KEY and v is not None},
             ),
             errors=errors,
         )
@@ -251,3 +269,9 @@ class OttoEjectSubentryFlow(ConfigSubentryFlow):
             errors["base"] = "cannot_connect"
             return None
         return identity.unique_id
+
+
+def _ack_timeout(user_input: dict[str, Any]) -> float | None:
+    """The optional per-OttoEject acknowledgement timeout (the selector bounds it)."""
+    value = user_input.get(CONF_MACRO_ACK_TIMEOUT)
+    return float(value) if value else None

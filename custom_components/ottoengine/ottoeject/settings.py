@@ -163,3 +163,17 @@ def parse_api_key(value: object) -> str | None:
     if len(key) > 256 or any(not char.isprintable() or char.isspace() for char in key):
         raise InvalidSettingError("must be printable characters without spaces")
     return key or None
+
+
+MAX_ACK_TIMEOUT: Final = 600.0
+
+
+def parse_ack_timeout(value: object) -> float | None:
+    """An optional acknowledgement timeout in seconds (``None`` = the hub's, 30 s by default)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidSettingError(f"must be a number of seconds up to {MAX_ACK_TIMEOUT:g}")
+    if not 0 < value <= MAX_ACK_TIMEOUT:
+        raise InvalidSettingError(f"must be more than 0 and at most {MAX_ACK_TIMEOUT:g} seconds")
+    return float(value)
