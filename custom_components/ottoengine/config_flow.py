@@ -17,7 +17,7 @@ from .const import DOMAIN, HUB_TITLE
 from .flows.ottoeject import OttoEjectSubentryFlow
 from .flows.printer import PrinterSubentryFlow
 from .flows.rack import RackSubentryFlow
-from .ottoeject.discovery import async_record, from_zeroconf
+from .ottoeject.discovery import async_configured_or_moved, async_record, from_zeroconf
 from .subentries import SUBENTRY_OTTOEJECT, SUBENTRY_PRINTER, SUBENTRY_RACK
 
 
@@ -55,6 +55,8 @@ class OttoEngineConfigFlow(ConfigFlow, domain=DOMAIN):
         hub's "Add OttoEject" flow. Without a hub yet, this offers to create it.
         """
         found = from_zeroconf(discovery_info)
+        if await async_configured_or_moved(self.hass, found):
+            return self.async_abort(reason="ottoeject_already_configured")
         async_record(self.hass, found)
         if self._async_current_entries(include_ignore=False):
             return self.async_abort(

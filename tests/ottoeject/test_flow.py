@@ -308,3 +308,38 @@ async def test_reconfigure_identity(
     assert subentry.unique_id == expected_unique_id
     await hass.async_block_till_done()
     await _unload(hass, entry)
+
+
+async def test_zeroconf_updates_a_robot_that_moved(hass: HomeAssistant, robot: RobotThread) -> None:
+    """DHCP gave the robot another address (here: port): the announcement updates it."""
+    await robot.ensure_ready()
+    entry = await setup_hub(
+        hass,
+        [
+            _subentry(port=7999),
+            _subentry("host:someone-else", device_name="Other", ip_address="127.0.0.1"),
+        ],
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf()
+    )
+    assert (result["type"], result["reason"]) == (
+        FlowResultType.ABORT,
+        "ottoeject_already_configured",
+    )
+    await hass.async_block_till_done()
+    robot_subentry = next(s for s in entry.subentries.values() if s.unique_id == IDENTITY)
+    assert robot_subentry.data["port"] == 7125
+    manager = entry.runtime_data.ottoejects
+    assert manager is not None
+    coordinator = manager.by_id(1)
+    assert coordinator is not None
+    assert coordinator.client.port == 7125
+    # Announced again at the address it is configured with: nothing to record or offer.
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf()
+    )
+    assert result["reason"] == "ottoeject_already_configured"
+    result = await _start(hass, entry)
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "connect")
+    await _unload(hass, entry)
