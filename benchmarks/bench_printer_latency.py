@@ -200,11 +200,12 @@ async def _farm(  # noqa: PLR0917
                     await asyncio.sleep(0.05)
         # The printers' port comes from the connection settings; the benchmark gives each
         # broker its own port on one address.
+        from custom_components.ottoengine.bambu import ConnectionSettings
         from custom_components.ottoengine.printers import const
 
         started = time.perf_counter()
         for printer in printers:
-            const.CONNECTION_SETTINGS = const.ConnectionSettings(
+            const.CONNECTION_SETTINGS = ConnectionSettings(
                 port=FIRST_PORT + printer.printer_id - 1, keepalive=60
             )
             hass.config_entries.async_add_subentry(

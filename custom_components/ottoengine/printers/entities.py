@@ -46,7 +46,7 @@ from .coordinator import PrinterCoordinator
 from .manager import PrintersManager, printer_device_identifier
 
 # States of the status sensor (lower-case gcode_state; offline printers are unavailable).
-STATUS_OPTIONS = [state.value.lower() for state in PrintState if state not in (PrintState.OFFLINE,)]
+STATUS_OPTIONS = [state.value.lower() for state in PrintState if state is not PrintState.OFFLINE]
 STAGE_OTHER = "other"
 STAGE_OPTIONS = ["idle", *dict.fromkeys(STAGE_NAMES.values()), STAGE_OTHER]
 
