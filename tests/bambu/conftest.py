@@ -1,7 +1,8 @@
 """Fixtures of the Bambu driver tests: real TLS Mosquitto and vsftpd on loopback addresses.
 
-The servers come from the simulator (``ottosim.bambu``); this area uses 127.0.1.200+ so that it
-never collides with other areas' simulated printers.
+The servers come from the simulator (``ottosim.bambu``), on printer addresses (127.0.1.N)
+leased like a simulated farm's (``ottosim.addresses``): parallel runs on this machine
+(pytest-xdist workers, other checkouts, farms) never start a server on the same address.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ import tempfile
 import pytest
 
 from custom_components.ottoengine.bambu import ConnectionSettings
-from ottosim.bambu.broker import MosquittoBroker
+from ottosim.addresses import PRINTER_NETWORK, AddressLease
+from ottosim.bambu.broker import MQTT_TLS_PORT, MosquittoBroker
 from ottosim.bambu.certs import CertificateAuthority
-from ottosim.bambu.ftps import VsftpdServer
+from ottosim.bambu.ftps import FTPS_PORT, VsftpdServer
 from tests.bambu.fake_printer import FakePrinter
 
 SERIAL = "01P00A123456789"
 ACCESS_CODE = "12345678"
-# Each broker or FTP server gets its own address, so a slow shutdown never blocks the next test.
-_HOSTS = itertools.cycle(f"127.0.1.{n}" for n in range(200, 250))
+# Consecutive brokers and FTP servers take turns on this many addresses, so that a slow
+# shutdown never blocks the next test.
+HOST_POOL = 8
 
 FAST = ConnectionSettings(
     connect_timeout=5.0,
@@ -50,16 +53,30 @@ def ca(server_dir: Path) -> CertificateAuthority:
     return CertificateAuthority.create(server_dir / "ca")
 
 
+# Leased at import (sockets are still allowed then) and held until the test run ends.
+_LEASE = AddressLease()
+_HOSTS = itertools.cycle(_LEASE.take(PRINTER_NETWORK, [MQTT_TLS_PORT, FTPS_PORT], HOST_POOL))
+
+
+@pytest.fixture
+def printer_host() -> str:
+    """A leased printer address, the next in turn."""
+    return next(_HOSTS)
+
+
 _counter = itertools.count()
 
 
 @pytest.fixture
 async def broker(
-    loopback_enabled: None, server_dir: Path, ca: CertificateAuthority
+    loopback_enabled: None,
+    server_dir: Path,
+    ca: CertificateAuthority,
+    printer_host: str,
 ) -> AsyncIterator[MosquittoBroker]:
     workdir = server_dir / f"mqtt-{next(_counter)}"
     server = MosquittoBroker(
-        host=next(_HOSTS), serial=SERIAL, access_code=ACCESS_CODE, workdir=workdir, ca=ca
+        host=printer_host, serial=SERIAL, access_code=ACCESS_CODE, workdir=workdir, ca=ca
     )
     await server.start()
     yield server
@@ -77,11 +94,14 @@ async def printer(broker: MosquittoBroker) -> AsyncIterator[FakePrinter]:
 
 @pytest.fixture
 async def ftps_server(
-    loopback_enabled: None, server_dir: Path, ca: CertificateAuthority
+    loopback_enabled: None,
+    server_dir: Path,
+    ca: CertificateAuthority,
+    printer_host: str,
 ) -> AsyncIterator[VsftpdServer]:
     workdir = server_dir / f"ftp-{next(_counter)}"
     server = VsftpdServer(
-        host=next(_HOSTS), serial=SERIAL, access_code=ACCESS_CODE, workdir=workdir, ca=ca
+        host=printer_host, serial=SERIAL, access_code=ACCESS_CODE, workdir=workdir, ca=ca
     )
     await server.start()
     yield server

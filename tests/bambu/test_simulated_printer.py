@@ -25,8 +25,6 @@ from ottosim.bambu.printer import SimulatedBambuPrinter
 from ottosim.world import World
 from tests.bambu.conftest import ACCESS_CODE, FAST
 
-HOST = "127.0.1.248"
-
 
 def sliced_3mf(*, prediction_s: int, layers: int) -> bytes:
     """A minimal Bambu Studio ``.gcode.3mf`` (header + slice_info)."""
@@ -53,7 +51,10 @@ def sliced_3mf(*, prediction_s: int, layers: int) -> bytes:
 
 @pytest.fixture
 async def sim_printer(
-    loopback_enabled: None, server_dir: Path, ca: CertificateAuthority
+    loopback_enabled: None,
+    server_dir: Path,
+    ca: CertificateAuthority,
+    printer_host: str,
 ) -> AsyncIterator[SimulatedBambuPrinter]:
     world = World()
     world.add_printer("p1s-driver", "P1S")
@@ -61,7 +62,7 @@ async def sim_printer(
         world,
         name="p1s-driver",
         spec=model_spec("P1S"),
-        ip=HOST,
+        ip=printer_host,
         serial=serial_number(model_spec("P1S"), 248),
         access_code=ACCESS_CODE,
         workdir=server_dir / "sim-p1s",
