@@ -88,6 +88,17 @@ class ManagedProcess:
                 preexec_fn=die_with_parent,  # noqa: PLW1509 (called from the loop thread only)
             )
 
+    async def start_listening(self, host: str, port: int) -> None:
+        """Launch the server of ``host:port`` and wait until it listens there.
+
+        Raises ``ProcessError`` at once, without launching, while something else listens on
+        ``host:port`` (the server would fail to bind, or clients would reach the other one).
+        """
+        if not port_free(host, port):
+            raise ProcessError(f"{host}:{port} is already in use")
+        self.launch()
+        await self.wait_listening(host, port)
+
     async def wait_listening(self, host: str, port: int, timeout: float = 10.0) -> None:
         """Wait until ``host:port`` accepts connections, or raise ``ProcessError``."""
         deadline = time.monotonic() + timeout

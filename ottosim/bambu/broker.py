@@ -30,7 +30,7 @@ import shutil
 import subprocess
 
 from ottosim.bambu.certs import CertificateAuthority
-from ottosim.process import ManagedProcess, ProcessError, port_free
+from ottosim.process import ManagedProcess
 
 MOSQUITTO = "/usr/sbin/mosquitto"
 MOSQUITTO_PASSWD = "/usr/bin/mosquitto_passwd"
@@ -139,10 +139,7 @@ class MosquittoBroker:
             self._prepare()
         with contextlib.suppress(FileNotFoundError):
             self.internal_socket.unlink()
-        if not port_free(self.host, self.port):
-            raise ProcessError(f"{self.host}:{self.port} is already in use")
-        self._process.launch()
-        await self._process.wait_listening(self.host, self.port)
+        await self._process.start_listening(self.host, self.port)
 
     def kill(self) -> None:
         """Sudden death: SIGKILL, every client connection drops without a DISCONNECT."""

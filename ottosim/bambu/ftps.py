@@ -41,7 +41,7 @@ import subprocess
 
 from ottosim.bambu.broker import LAN_USER
 from ottosim.bambu.certs import CertificateAuthority
-from ottosim.process import ManagedProcess, ProcessError, port_free
+from ottosim.process import ManagedProcess
 
 VSFTPD = "/usr/sbin/vsftpd"
 DB_LOAD = "/usr/bin/db_load"
@@ -233,10 +233,7 @@ class VsftpdServer:
             return
         if not self._prepared:
             self._prepare()
-        if not port_free(self.host, self.port):
-            raise ProcessError(f"{self.host}:{self.port} is already in use")
-        self._process.launch()
-        await self._process.wait_listening(self.host, self.port)
+        await self._process.start_listening(self.host, self.port)
         if self._file_size_limit is not None:
             self.limit_file_size(self._file_size_limit)
 
