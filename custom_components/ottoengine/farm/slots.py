@@ -50,33 +50,41 @@ def check_slots(settings: JobSettings, rack: Rack | None, others: Iterable[Print
         for job in others
         if not job.status.is_finished and job.settings.rack_id == rack.id
     ]
-    if settings.store_slot is not None:
-        shelf = rack.shelf_by_number(settings.store_slot)
-        assert shelf is not None
-        if shelf.state is not ShelfState.NO_PLATE:
-            raise SlotError(
-                "store_slot",
-                f"shelf {shelf.shelf_number} of rack {rack.id} is not free ({shelf.state})",
-                conflict=True,
-            )
-        if any(other.store_slot == settings.store_slot for other in busy):
-            raise SlotError(
-                "store_slot",
-                f"shelf {shelf.shelf_number} of rack {rack.id} is another job's store slot",
-                conflict=True,
-            )
-    if settings.grab_slot is not None:
-        shelf = rack.shelf_by_number(settings.grab_slot)
-        assert shelf is not None
-        if shelf.state is not ShelfState.EMPTY_PLATE:
-            raise SlotError(
-                "grab_slot",
-                f"shelf {shelf.shelf_number} of rack {rack.id} holds no empty plate ({shelf.state})",
-                conflict=True,
-            )
-        if any(other.grab_slot == settings.grab_slot for other in busy):
-            raise SlotError(
-                "grab_slot",
-                f"shelf {shelf.shelf_number} of rack {rack.id} is another job's grab slot",
-                conflict=True,
-            )
+    _check_shelf(
+        rack,
+        "store_slot",
+        settings.store_slot,
+        wanted=ShelfState.NO_PLATE,
+        refusal="is not free",
+        taken=[other.store_slot for other in busy],
+    )
+    _check_shelf(
+        rack,
+        "grab_slot",
+        settings.grab_slot,
+        wanted=ShelfState.EMPTY_PLATE,
+        refusal="holds no empty plate",
+        taken=[other.grab_slot for other in busy],
+    )
+
+
+def _check_shelf(
+    rack: Rack,
+    field_name: str,
+    number: int | None,
+    *,
+    wanted: ShelfState,
+    refusal: str,
+    taken: list[int | None],
+) -> None:
+    """Shelf ``number`` (if chosen) must be in state ``wanted`` and not in another job's ``taken``."""
+    if number is None:
+        return
+    shelf = rack.shelf_by_number(number)
+    assert shelf is not None
+    where = f"shelf {shelf.shelf_number} of rack {rack.id}"
+    if shelf.state is not wanted:
+        raise SlotError(field_name, f"{where} {refusal} ({shelf.state})", conflict=True)
+    if number in taken:
+        slot = field_name.replace("_", " ")
+        raise SlotError(field_name, f"{where} is another job's {slot}", conflict=True)
