@@ -22,13 +22,16 @@ from custom_components.ottoengine.moonraker import (
     MoonrakerStatusStream,
     UnknownMacroError,
 )
+from ottosim.addresses import EJECTOR_NETWORK, AddressLease
 from ottosim.ottoeject import SimulatedOttoEject
 from ottosim.world import World
 from tests.conftest import LOOPBACK_NETWORKS
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-HOST = "127.0.2.202"
+# Leased (locked) until the test run ends: parallel runs on this machine never share it.
+_LEASE = AddressLease()
+HOST = _LEASE.take(EJECTOR_NETWORK, [7125], 1)[0]
 API_KEY = "0123456789abcdef0123456789abcdef"
 
 
