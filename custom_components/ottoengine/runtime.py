@@ -66,6 +66,11 @@ class OttoRuntime:
     def state(self) -> FarmState:
         return self.store.state
 
+    @property
+    def entry(self) -> ConfigEntry:
+        """The hub's config entry (its subentries are the farm's devices)."""
+        return self.hass.config_entries.async_get_known_entry(self.entry_id)
+
     def active_jobs(self) -> list[dict[str, Any]]:
         """Jobs the orchestrator is working on, in the orchestration API's shape.
 

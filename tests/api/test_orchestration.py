@@ -182,3 +182,14 @@ async def test_active_jobs_of_a_busy_farm(
     }
     jobs = (await (await client.get("/api/orchestration/active-jobs")).json())["data"]["jobs"]
     assert jobs[1]["orchestration_status"] == "paused"
+
+
+@pytest.mark.parametrize("path", ["/api/print-jobs/%C2%B2", "/api/ottoracks/0", "/api/printers/x1"])
+async def test_ids_that_are_not_plain_positive_numbers_are_404(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, path: str
+) -> None:
+    await setup_hub(hass)
+    client = await hass_client()
+    response = await client.get(path)
+    assert response.status == HTTPStatus.NOT_FOUND
+    assert "not found" in (await response.json())["message"]

@@ -106,6 +106,7 @@ class OttoView(HomeAssistantView):
 
 def parse_id(value: str, kind: str) -> int:
     """A path id: a positive integer, else 404 (no such record can exist)."""
-    if not value.isdigit() or int(value) < 1:
+    # isascii: str.isdigit() also accepts digits like "²" that int() refuses.
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise ApiError(HTTPStatus.NOT_FOUND, f"{kind} {value!r} not found")
     return int(value)

@@ -54,10 +54,6 @@ IDENTITY_TIMEOUT = 5.0
 PROXY_ERROR = "Macro Execution Proxy Error"
 
 
-def _entry(runtime: OttoRuntime) -> ConfigEntry:
-    return runtime.hass.config_entries.async_get_known_entry(runtime.entry_id)
-
-
 def _manager(runtime: OttoRuntime) -> OttoEjectManager:
     # Set while the hub sets up, before it counts as loaded (``OttoView.runtime``).
     assert runtime.ottoejects is not None
@@ -162,7 +158,7 @@ class OttoEjectsView(OttoView):
         runtime = self.runtime(request)
         manager = _manager(runtime)
         body = await self.json_body(request)
-        entry = _entry(runtime)
+        entry = runtime.entry
         settings = _settings(entry, body, 0, None)
         unique_id = await _identity(request, settings)
         if unique_id is not None:
@@ -209,7 +205,7 @@ class OttoEjectView(OttoView):
         runtime = self.runtime(request)
         coordinator = _coordinator(runtime, ottoeject_id)
         body = await self.json_body(request)
-        entry = _entry(runtime)
+        entry = runtime.entry
         subentry = entry.subentries[coordinator.subentry_id]
         current = OttoEjectSettings.from_subentry(subentry)
         settings = _settings(entry, body, current.id, current)
@@ -254,7 +250,7 @@ class OttoEjectView(OttoView):
                 f"Ottoeject {item_id} is used by print jobs that have not finished: "
                 + ", ".join(str(job.id) for job in sorted(jobs, key=lambda job: job.id))
             )
-        entry = _entry(runtime)
+        entry = runtime.entry
         subentry = find_subentry(entry, SUBENTRY_OTTOEJECT, item_id)
         assert subentry is not None
         self.hass(request).config_entries.async_remove_subentry(entry, subentry.subentry_id)

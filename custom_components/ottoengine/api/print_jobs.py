@@ -11,7 +11,6 @@ from dataclasses import replace
 from http import HTTPStatus
 
 from aiohttp import web
-from homeassistant.config_entries import ConfigEntry
 
 from ..farm.clock import to_iso, utcnow
 from ..farm.job_status import IllegalTransitionError, JobStatus
@@ -28,10 +27,6 @@ from .print_jobs_body import (
     settings_from_body,
 )
 from .print_jobs_json import job_created, job_details, job_summary
-
-
-def _entry(runtime: OttoRuntime) -> ConfigEntry:
-    return runtime.hass.config_entries.async_get_known_entry(runtime.entry_id)
 
 
 def _job(runtime: OttoRuntime, job_id: str) -> PrintJob:
@@ -95,7 +90,7 @@ class PrintJobsView(OttoView):
         copies = positive_int(body, "copies", nullable=True) or 1
         if copies > MAX_COPIES:
             raise bad_request("copies", f"must be at most {MAX_COPIES}")
-        settings = settings_from_body(body, JobSettings(), _entry(runtime), state)
+        settings = settings_from_body(body, JobSettings(), runtime.entry, state)
         if copies > 1 and (settings.store_slot is not None or settings.grab_slot is not None):
             raise bad_request("copies", "store_slot and grab_slot can only be set for one copy")
         check_job_slots(settings, state, None)
@@ -120,7 +115,7 @@ class PrintJobView(OttoView):
 
     async def get(self, request: web.Request, job_id: str) -> web.Response:
         runtime = self.runtime(request)
-        return self.json(job_details(_job(runtime, job_id), runtime.state, _entry(runtime)))
+        return self.json(job_details(_job(runtime, job_id), runtime.state, runtime.entry))
 
     async def put(self, request: web.Request, job_id: str) -> web.Response:
         """Change priority, printer, OttoEject, rack, slots, AMS or auto-start while not started."""
@@ -135,7 +130,7 @@ class PrintJobView(OttoView):
                 f"Print job {job.id} is {job.status}; only NEW or QUEUED jobs can be changed",
                 extra={"current_status": job.status.value},
             )
-        settings = settings_from_body(body, job.settings, _entry(runtime), runtime.state)
+        settings = settings_from_body(body, job.settings, runtime.entry, runtime.state)
         check_job_slots(settings, runtime.state, job)
         old_auto_start = job.settings.auto_start
         job.settings = settings

@@ -21,7 +21,6 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from ..bambu import (
@@ -97,10 +96,6 @@ def _manager(runtime: OttoRuntime) -> PrintersManager:
     if manager is None:
         raise ApiError(HTTPStatus.SERVICE_UNAVAILABLE, "The printers are not loaded yet")
     return manager
-
-
-def _entry(runtime: OttoRuntime) -> ConfigEntry:
-    return runtime.hass.config_entries.async_get_known_entry(runtime.entry_id)
 
 
 def _printer(view: type[OttoView], request: web.Request, printer_id: str) -> _Printer:
@@ -207,7 +202,7 @@ class PrintersView(OttoView):
         )
         runtime.async_state_changed()
         hass = self.hass(request)
-        hass.config_entries.async_add_subentry(_entry(runtime), settings.new_subentry())
+        hass.config_entries.async_add_subentry(runtime.entry, settings.new_subentry())
         manager.async_sync()
         if has_build_plate is not None:
             manager.async_set_build_plate(settings.id, has_build_plate)
@@ -255,7 +250,7 @@ class PrinterView(OttoView):
         settings = current.with_changes(**changes)
         manager = printer.manager
         if settings != current:
-            entry = _entry(printer.runtime)
+            entry = printer.runtime.entry
             subentry = find_subentry(entry, SUBENTRY_PRINTER, current.id)
             assert subentry is not None  # coordinators mirror the subentries
             self.hass(request).config_entries.async_update_subentry(
@@ -285,7 +280,7 @@ class PrinterView(OttoView):
                 f"Printer {printer_number} is used by print jobs that have not finished: "
                 + ", ".join(str(job.id) for job in sorted(jobs, key=lambda job: job.id))
             )
-        entry = _entry(printer.runtime)
+        entry = printer.runtime.entry
         subentry = find_subentry(entry, SUBENTRY_PRINTER, printer_number)
         assert subentry is not None
         self.hass(request).config_entries.async_remove_subentry(entry, subentry.subentry_id)

@@ -37,10 +37,6 @@ from .errors import ApiError, bad_request, conflict, not_found
 from .racks_json import rack_details, rack_summary, shelf_state
 
 
-def _entry(runtime: OttoRuntime) -> ConfigEntry:
-    return runtime.hass.config_entries.async_get_known_entry(runtime.entry_id)
-
-
 def _rack(runtime: OttoRuntime, rack_id: str) -> Rack:
     rack = runtime.state.racks.get(parse_id(rack_id, "Ottorack"))
     if rack is None:
@@ -102,7 +98,7 @@ class OttoRacksView(OttoView):
     async def post(self, request: web.Request) -> web.Response:
         runtime = self.runtime(request)
         body = await self.json_body(request)
-        entry = _entry(runtime)
+        entry = runtime.entry
         # Validated before an id is taken: a refused rack uses up no id.
         settings = replace(_settings(entry, body, 0, None), id=runtime.state.ids.allocate(ID_RACK))
         runtime.async_state_changed()
@@ -128,7 +124,7 @@ class OttoRackView(OttoView):
         runtime = self.runtime(request)
         rack = _rack(runtime, rack_id)
         body = await self.json_body(request)
-        entry = _entry(runtime)
+        entry = runtime.entry
         subentry = find_subentry(entry, SUBENTRY_RACK, rack.id)
         assert subentry is not None  # records without a subentry are dropped at once
         settings = _settings(entry, body, rack.id, RackSettings.from_subentry(subentry))
@@ -159,7 +155,7 @@ class OttoRackView(OttoView):
                 f"Ottorack {rack.id} is used by print jobs that have not finished: "
                 + ", ".join(str(job.id) for job in jobs)
             )
-        entry = _entry(runtime)
+        entry = runtime.entry
         subentry = find_subentry(entry, SUBENTRY_RACK, rack.id)
         assert subentry is not None
         self.hass(request).config_entries.async_remove_subentry(entry, subentry.subentry_id)
