@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+from datetime import UTC, datetime
+from http import HTTPStatus
 import json
 import os
 from pathlib import Path
@@ -49,15 +51,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def prepare_config(config: Path, port: int) -> None:
-    """Write configuration.yaml (from devstack/configuration.yaml) and link the integration in."""
+    """Write configuration.yaml and the HTTP settings, and link the integration in."""
     config.mkdir(parents=True, exist_ok=True)
-    template = (Path(__file__).parent / "configuration.yaml").read_text(encoding="utf-8")
-    text = template.replace(
-        "  server_host: 127.0.0.1\n", f"  server_host: 127.0.0.1\n  server_port: {port}\n"
-    )
+    text = (Path(__file__).parent / "configuration.yaml").read_text(encoding="utf-8")
     target = config / "configuration.yaml"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
+    write_http_settings(config, port)
     skip_onboarding_extras(config)
     custom = config / "custom_components"
     custom.mkdir(exist_ok=True)
@@ -68,6 +68,31 @@ def prepare_config(config: Path, port: int) -> None:
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(os.path.relpath(source, custom))
+
+
+def write_http_settings(config: Path, port: int) -> None:
+    """Serve on 127.0.0.1:<port> only, as Home Assistant's confirmed ("stable") HTTP config."""
+    storage = config / ".storage" / "http"
+    storage.parent.mkdir(parents=True, exist_ok=True)
+    stable = {
+        "server_host": ["127.0.0.1"],
+        "server_port": port,
+        "cors_allowed_origins": [],
+        "login_attempts_threshold": -1,
+        "ip_ban_enabled": True,
+        "ssl_profile": "modern",
+        "use_x_frame_options": True,
+        "created_at": datetime.now(UTC).isoformat(),
+        "error": None,
+        "error_message": None,
+    }
+    data = {
+        "version": 2,
+        "minor_version": 2,
+        "key": "http",
+        "data": {"stable": stable, "pending": None, "yaml_migration_done": True},
+    }
+    storage.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
 def skip_onboarding_extras(config: Path) -> None:
@@ -110,7 +135,8 @@ async def wait_for_http(
             raise RuntimeError(f"Home Assistant exited (code {process.returncode}); see its log")
         with contextlib.suppress(aiohttp.ClientError, TimeoutError):
             async with session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response:
-                if response.status == 200:
+                # Up: the API answers, asking for a token.
+                if response.status == HTTPStatus.UNAUTHORIZED:
                     return
         await asyncio.sleep(0.5)
     raise RuntimeError(f"Home Assistant did not answer {url} within {timeout:.0f} s")
@@ -136,12 +162,13 @@ async def start_farm(args: argparse.Namespace, describe: Path) -> asyncio.subpro
     )
 
 
-async def tokens(admin: HomeAssistantAdmin, stack_file: Path) -> dict[str, str]:
-    """Long-lived tokens for the admin and the viewer, reused from the last run when valid."""
+async def tokens(admin: HomeAssistantAdmin, config: Path) -> dict[str, str]:
+    """Long-lived tokens for the admin and the viewer, kept in the config folder across runs."""
+    saved = config / ".ottoengine-dev-tokens.json"
     previous: dict[str, Any] = {}
-    if stack_file.exists():
+    if saved.exists():
         with contextlib.suppress(ValueError):
-            previous = json.loads(stack_file.read_text(encoding="utf-8"))
+            previous = json.loads(saved.read_text(encoding="utf-8"))
     if not await admin.onboarded():
         await admin.onboard(**ADMIN)
     found = {}
@@ -149,13 +176,21 @@ async def tokens(admin: HomeAssistantAdmin, stack_file: Path) -> dict[str, str]:
         token = previous.get(key)
         if isinstance(token, str) and await admin.token_valid(token):
             found[key] = token
+    # Token names must be unique per user in Home Assistant.
+    created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     if "admin_token" not in found:
         login = await admin.login(ADMIN["username"], ADMIN["password"])
-        found["admin_token"] = await admin.long_lived_token(login, "scripts/develop (admin)")
+        found["admin_token"] = await admin.long_lived_token(
+            login, f"scripts/develop (admin, {created})"
+        )
     if "user_token" not in found:
         await admin.ensure_user(found["admin_token"], **VIEWER)
         login = await admin.login(VIEWER["username"], VIEWER["password"])
-        found["user_token"] = await admin.long_lived_token(login, "scripts/develop (viewer)")
+        found["user_token"] = await admin.long_lived_token(
+            login, f"scripts/develop (viewer, {created})"
+        )
+    saved.write_text(json.dumps(found), encoding="utf-8")
+    saved.chmod(0o600)
     return found
 
 
@@ -201,9 +236,9 @@ async def run(args: argparse.Namespace) -> int:
             sys.executable, "-m", "homeassistant", "--config", str(args.config), cwd=REPO
         )
         async with aiohttp.ClientSession() as session:
-            await wait_for_http(session, f"{base_url}/api/onboarding", hass, 300)
+            await wait_for_http(session, f"{base_url}/api/", hass, 300)
             admin = HomeAssistantAdmin(session, base_url)
-            found = await tokens(admin, args.stack_file)
+            found = await tokens(admin, args.config)
             entry_id = await admin.ensure_config_entry(found["admin_token"], DOMAIN)
             if farm_description is not None and not args.bare:
                 await FarmSetup(session, base_url, found["admin_token"]).add_farm(farm_description)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
+
+ENTRY_LOAD_TIMEOUT = 180.0
 
 
 class HomeAssistantAdmin:
@@ -22,7 +25,11 @@ class HomeAssistantAdmin:
             return await response.json()
 
     async def onboarded(self) -> bool:
-        steps = await self._json("GET", "/api/onboarding")
+        async with self._session.get(f"{self.base_url}/api/onboarding") as response:
+            if response.status == 404:  # onboarding views exist only until it is done
+                return True
+            response.raise_for_status()
+            steps = await response.json()
         return all(step["done"] for step in steps)
 
     async def _token_from_code(self, code: str) -> str:
@@ -124,13 +131,21 @@ class HomeAssistantAdmin:
         )
 
     async def ensure_config_entry(self, admin_token: str, domain: str) -> str:
-        """The entry id of ``domain``'s config entry, creating it through its config flow."""
+        """The entry id of ``domain``'s loaded config entry, creating it through its config flow.
+
+        Home Assistant answers HTTP before it has set up custom integrations (the last stage of
+        its start-up), so an existing entry is waited for until it is loaded.
+        """
         headers = {"Authorization": f"Bearer {admin_token}"}
-        entries = await self._json(
+        deadline = asyncio.get_running_loop().time() + ENTRY_LOAD_TIMEOUT
+        while entries := await self._json(
             "GET", f"/api/config/config_entries/entry?domain={domain}", headers=headers
-        )
-        if entries:
-            return str(entries[0]["entry_id"])
+        ):
+            if entries[0]["state"] == "loaded":
+                return str(entries[0]["entry_id"])
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(f"the {domain} entry is {entries[0]['state']}, not loaded")
+            await asyncio.sleep(0.5)
         flow = await self._json(
             "POST", "/api/config/config_entries/flow", headers=headers, json={"handler": domain}
         )

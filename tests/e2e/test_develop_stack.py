@@ -36,22 +36,15 @@ def _request(
             return err.code, None
 
 
-@pytest.fixture(scope="module")
-def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """`python -m devstack` with a small simulated farm, on a free port, in its own folder."""
-    work = tmp_path_factory.mktemp("develop")
+def _start(work: Path, *options: str) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    """Run `python -m devstack` in ``work`` and wait until it has written its stack file."""
     stack_file = work / "stack.json"
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "devstack",
-            "--printers",
-            "2",
-            "--ejectors",
-            "1",
-            "--shelves",
-            "4",
+            *options,
             "--port",
             "0",
             "--config",
@@ -61,7 +54,7 @@ def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         ],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
-        stderr=(work / "develop.log").open("w"),
+        stderr=(work / "develop.log").open("a"),
     )
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -69,18 +62,39 @@ def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
             assert process.poll() is None, (work / "develop.log").read_text()[-3000:]
             assert time.monotonic() < deadline, "scripts/develop did not come up in time"
             time.sleep(0.5)
-        stack = json.loads(stack_file.read_text())
-        stack["process"] = process
-        stack["stack_file"] = stack_file
+    except BaseException:
+        _stop(process)
+        raise
+    stack = json.loads(stack_file.read_text())
+    stack["stack_file"] = stack_file
+    return process, stack
+
+
+def _stop(process: subprocess.Popen[bytes]) -> int:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("develop")
+
+
+@pytest.fixture(scope="module")
+def dev_stack(work: Path) -> Iterator[dict[str, Any]]:
+    """`python -m devstack` with a small simulated farm, on a free port, in its own folder."""
+    process, stack = _start(work, "--printers", "2", "--ejectors", "1", "--shelves", "4")
+    stack["process"] = process
+    try:
         yield stack
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(90)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        _stop(process)
 
 
 @pytest.mark.usefixtures("socket_enabled")
@@ -144,3 +158,24 @@ def test_ctrl_c_stops_everything(dev_stack: dict[str, Any]) -> None:
     # Home Assistant is gone: nothing listens on its port any more.
     with pytest.raises(urllib.error.URLError):
         _request(f"{dev_stack['base_url']}/api/orchestration/health")
+
+
+@pytest.mark.usefixtures("socket_enabled")
+def test_a_second_start_reuses_home_assistant_and_its_tokens(
+    work: Path, dev_stack: dict[str, Any]
+) -> None:
+    """Run again on the same config folder (onboarded, hub present): same login, same tokens."""
+    assert dev_stack["process"].poll() is not None  # the first run has been stopped
+    process, again = _start(work, "--no-farm")
+    try:
+        assert again["admin_token"] == dev_stack["admin_token"]
+        assert again["user_token"] == dev_stack["user_token"]
+        assert again["hub_entry_id"] == dev_stack["hub_entry_id"]
+        status, body = _request(
+            f"{again['base_url']}/api/orchestration/health", token=again["admin_token"]
+        )
+        assert status == 200
+        assert body is not None
+        assert body["data"]["status"] == "healthy"
+    finally:
+        assert _stop(process) == 0
