@@ -135,8 +135,7 @@ async def wait_for_http(
             raise RuntimeError(f"Home Assistant exited (code {process.returncode}); see its log")
         with contextlib.suppress(aiohttp.ClientError, TimeoutError):
             async with session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response:
-                # Up: the API answers, asking for a token.
-                if response.status == HTTPStatus.UNAUTHORIZED:
+                if response.status == HTTPStatus.OK:
                     return
         await asyncio.sleep(0.5)
     raise RuntimeError(f"Home Assistant did not answer {url} within {timeout:.0f} s")
@@ -236,7 +235,7 @@ async def run(args: argparse.Namespace) -> int:
             sys.executable, "-m", "homeassistant", "--config", str(args.config), cwd=REPO
         )
         async with aiohttp.ClientSession() as session:
-            await wait_for_http(session, f"{base_url}/api/", hass, 300)
+            await wait_for_http(session, f"{base_url}/auth/providers", hass, 300)
             admin = HomeAssistantAdmin(session, base_url)
             found = await tokens(admin, args.config)
             entry_id = await admin.ensure_config_entry(found["admin_token"], DOMAIN)
