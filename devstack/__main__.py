@@ -235,7 +235,7 @@ async def run(args: argparse.Namespace) -> int:
             sys.executable, "-m", "homeassistant", "--config", str(args.config), cwd=REPO
         )
         async with aiohttp.ClientSession() as session:
-            await wait_for_http(session, f"{base_url}/auth/providers", hass, 300)
+            await wait_for_http(session, f"{base_url}/manifest.json", hass, 300)
             admin = HomeAssistantAdmin(session, base_url)
             found = await tokens(admin, args.config)
             entry_id = await admin.ensure_config_entry(found["admin_token"], DOMAIN)
