@@ -99,6 +99,8 @@ class OttoView(HomeAssistantView):
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as err:
             raise bad_request("body", f"invalid JSON ({err})") from None
+        except RecursionError:
+            raise bad_request("body", "the JSON is nested too deeply") from None
         if not isinstance(data, dict):
             raise bad_request("body", "must be a JSON object")
         return data
