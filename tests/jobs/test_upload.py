@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.ottoengine.api import print_jobs_upload
+from custom_components.ottoengine.api import multipart
 
 from ..printfile.builders import BambuProject, build_bambu_3mf, make_png
 from .helpers import create_job, gcode_bytes, setup_farm, upload
@@ -180,8 +180,8 @@ async def test_malformed_multipart_is_400(
 async def test_large_uploads_are_written_in_batches(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(print_jobs_upload, "WRITE_BATCH", 1000)
-    monkeypatch.setattr(print_jobs_upload, "READ_CHUNK", 700)
+    monkeypatch.setattr(multipart, "WRITE_BATCH", 1000)
+    monkeypatch.setattr(multipart, "READ_CHUNK", 700)
     await setup_farm(hass)
     client = await hass_client()
     data = gcode_bytes("batched")

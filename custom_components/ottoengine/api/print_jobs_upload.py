@@ -8,13 +8,11 @@ reuses that print item.
 
 from __future__ import annotations
 
-from http import HTTPStatus
 import logging
-from typing import Any, Final
+from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
-from homeassistant.core import HomeAssistant
 
 from ..farm.clock import utcnow
 from ..farm.print_file_store import UploadWriter
@@ -23,14 +21,11 @@ from ..farm.state import ID_PRINT_ITEM
 from ..printfile import PrintFileError, PrintFileInfo, parse_print_file, sanitize_filename
 from ..runtime import OttoRuntime
 from .base import OttoView
-from .errors import ApiError, bad_request
+from .errors import bad_request
+from .multipart import async_stream_part
 from .print_jobs_json import print_item_brief
 
 _LOGGER = logging.getLogger(__name__)
-
-READ_CHUNK: Final = 256 * 1024
-# Chunks are gathered up to this size before one executor write.
-WRITE_BATCH: Final = 4 * 1024 * 1024
 
 
 class PrintJobsUploadView(OttoView):
@@ -51,7 +46,8 @@ class PrintJobsUploadView(OttoView):
 
         upload = await hass.async_add_executor_job(runtime.print_files.start_upload)
         try:
-            await _receive(hass, part, upload, runtime.max_upload_bytes)
+            await async_stream_part(hass, part, upload.write, runtime.max_upload_bytes)
+            await hass.async_add_executor_job(upload.close)
             if upload.size == 0:
                 raise bad_request("file", "the file is empty")
             existing = runtime.state.print_item_by_sha256(upload.sha256)
@@ -111,29 +107,6 @@ async def _file_part(request: web.Request) -> BodyPartReader:
     except ValueError as err:
         raise bad_request("file", f"the multipart body is malformed ({err})") from None
     raise bad_request("file", "a part named 'file' holding the print file is required")
-
-
-async def _receive(
-    hass: HomeAssistant, part: BodyPartReader, upload: UploadWriter, limit: int
-) -> None:
-    """Stream the part into ``upload``; 413 once more than ``limit`` bytes arrived."""
-    received = 0
-    batch = bytearray()
-    while chunk := await part.read_chunk(READ_CHUNK):
-        received += len(chunk)
-        if received > limit:
-            raise ApiError(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"The file is larger than the {limit} bytes OttoEngine accepts",
-                extra={"max_upload_bytes": limit},
-            )
-        batch += chunk
-        if len(batch) >= WRITE_BATCH:
-            await hass.async_add_executor_job(upload.write, bytes(batch))
-            batch.clear()
-    if batch:
-        await hass.async_add_executor_job(upload.write, bytes(batch))
-    await hass.async_add_executor_job(upload.close)
 
 
 def _answer(item: PrintItem, message: str) -> dict[str, Any]:

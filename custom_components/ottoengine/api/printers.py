@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
 import logging
 import os
@@ -71,12 +72,11 @@ from ..runtime import OttoRuntime
 from ..subentries import SUBENTRY_PRINTER, find_subentry
 from .base import OttoView, parse_id
 from .errors import ApiError, bad_request, conflict, not_found
+from .multipart import async_stream_part
 
 _LOGGER = logging.getLogger(__name__)
 
 KIND = "Printer"
-READ_CHUNK: Final = 256 * 1024
-WRITE_BATCH: Final = 4 * 1024 * 1024
 START_OPTIONS: Final = ("bed_leveling", "flow_cali", "vibration_cali", "timelapse", "layer_inspect")
 DEVELOPER_MODE_MESSAGE: Final = (
     "The printer's firmware only accepts commands signed by Bambu Lab software (Authorization "
@@ -522,7 +522,7 @@ async def _receive_upload(
             elif part.name == "file" and path is None:
                 original = unquote(part.filename or "")
                 path = await hass.async_add_executor_job(_new_temp_file)
-                size = await _stream_part(hass, part, path, limit)
+                size = await async_stream_part(hass, part, partial(_append, path), limit)
             else:
                 await part.release()
     except BaseException:
@@ -535,26 +535,6 @@ async def _receive_upload(
         await hass.async_add_executor_job(_remove, path)
         raise bad_request("file", "the file is empty")
     return path, size, original, remote_name
-
-
-async def _stream_part(hass: HomeAssistant, part: BodyPartReader, path: str, limit: int) -> int:
-    received = 0
-    batch = bytearray()
-    while chunk := await part.read_chunk(READ_CHUNK):
-        received += len(chunk)
-        if received > limit:
-            raise ApiError(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"The file is larger than the {limit} bytes OttoEngine accepts",
-                extra={"max_upload_bytes": limit},
-            )
-        batch += chunk
-        if len(batch) >= WRITE_BATCH:
-            await hass.async_add_executor_job(_append, path, bytes(batch))
-            batch.clear()
-    if batch:
-        await hass.async_add_executor_job(_append, path, bytes(batch))
-    return received
 
 
 def _new_temp_file() -> str:
