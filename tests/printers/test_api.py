@@ -581,3 +581,38 @@ async def test_permissions_and_hub_not_loaded(
 def test_host_names_are_accepted() -> None:
     assert parse_ip_address(" Printer-1.LAN ") == "printer-1.lan"
     assert parse_ip_address("fe80::1") == "fe80::1"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [b"", b"Content-Type: text/plain; charset=no-such-charset\r\n"],
+    ids=["not utf-8", "unknown charset"],
+)
+async def test_undecodable_remote_filename_is_400(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, headers: bytes
+) -> None:
+    await setup_hub(hass)
+    client = await hass_client()
+    printer = {
+        "name": "P",
+        "model": "P1P",
+        "ip_address": "127.0.0.1",
+        "serial_number": "01P00A000000001",
+        "access_code": "12345678",
+    }
+    response = await client.post("/api/printers", json=printer)
+    assert response.status == HTTPStatus.CREATED
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="remote_filename"\r\n'
+        + headers
+        + b"\r\n\xff\xfe.gcode\r\n"
+        + b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.gcode"\r\n\r\n'
+        + b"G1 X1\r\n--B--\r\n"
+    )
+    response = await client.post(
+        f"/api/printers/{(await response.json())['id']}/upload",
+        data=body,
+        headers={"Content-Type": "multipart/form-data; boundary=B"},
+    )
+    assert response.status == HTTPStatus.BAD_REQUEST
+    assert (await response.json())["field"] == "remote_filename"

@@ -517,7 +517,10 @@ async def _receive_upload(
             if not isinstance(part, BodyPartReader):
                 continue
             if part.name == "remote_filename":
-                text = (await part.text()).strip()
+                try:
+                    text = (await part.text()).strip()
+                except UnicodeDecodeError, LookupError:  # undecodable, or unknown charset
+                    raise bad_request("remote_filename", "must be UTF-8 text") from None
                 remote_name = text or None
             elif part.name == "file" and path is None:
                 original = unquote(part.filename or "")
