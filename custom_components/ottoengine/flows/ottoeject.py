@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -47,6 +47,7 @@ from ..ottoeject.settings import (
 )
 from ..runtime import OttoRuntime
 from ..subentries import SUBENTRY_OTTOEJECT
+from . import loaded_runtime
 
 CONF_DISCOVERED = "discovered"
 CONNECT_TIMEOUT = 10.0
@@ -212,11 +213,7 @@ class OttoEjectSubentryFlow(ConfigSubentryFlow):
 
     # -- helpers -------------------------------------------------------------------------------
     def _runtime(self) -> OttoRuntime | None:
-        entry = self._get_entry()
-        if entry.state is not ConfigEntryState.LOADED:
-            return None
-        runtime: OttoRuntime = entry.runtime_data
-        return runtime
+        return loaded_runtime(self._get_entry())
 
     def _validate(
         self, user_input: dict[str, Any], errors: dict[str, str], *, except_id: int | None

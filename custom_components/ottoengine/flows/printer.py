@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
@@ -42,6 +42,7 @@ from ..printers.settings import (
     parse_name,
     parse_serial,
 )
+from . import loaded_runtime
 
 CONF_PRINTER = "printer"
 CHOICE_MANUAL = "manual"
@@ -220,8 +221,5 @@ class PrinterSubentryFlow(ConfigSubentryFlow):
         )
 
     def _manager(self) -> PrintersManager | None:
-        entry = self._get_entry()
-        if entry.state is not ConfigEntryState.LOADED:
-            return None
-        manager: PrintersManager | None = entry.runtime_data.printers
-        return manager
+        runtime = loaded_runtime(self._get_entry())
+        return runtime.printers if runtime is not None else None

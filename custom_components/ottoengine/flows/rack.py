@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -37,6 +37,7 @@ from ..rack_subentries import (
     name_in_use,
 )
 from ..runtime import OttoRuntime
+from . import loaded_runtime
 
 _ERRORS = {
     CONF_NAME: "invalid_name",
@@ -121,11 +122,7 @@ class RackSubentryFlow(ConfigSubentryFlow):
         )
 
     def _runtime(self) -> OttoRuntime | None:
-        entry = self._get_entry()
-        if entry.state is not ConfigEntryState.LOADED:
-            return None
-        runtime: OttoRuntime = entry.runtime_data
-        return runtime
+        return loaded_runtime(self._get_entry())
 
     def _validate(
         self, user_input: dict[str, Any], errors: dict[str, str], *, rack_id: int | None
