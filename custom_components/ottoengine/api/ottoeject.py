@@ -13,19 +13,18 @@ from typing import Any
 
 from aiohttp import web
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from ..moonraker import (
     InvalidMacroError,
     MacroAckTimeout,
     MoonrakerAuthError,
-    MoonrakerClient,
     MoonrakerClientError,
     MoonrakerConnectionError,
     MoonrakerError,
     build_macro_command,
 )
 from ..ottoeject.coordinator import OttoEjectCoordinator
+from ..ottoeject.identity import async_fetch_identity
 from ..ottoeject.manager import OttoEjectManager
 from ..ottoeject.settings import (
     CONF_API_KEY,
@@ -108,15 +107,14 @@ def _settings(
 
 async def _identity(request: web.Request, settings: OttoEjectSettings) -> str | None:
     """The robot's unique id, or ``None`` while it cannot be reached (400 on a wrong key)."""
-    client = MoonrakerClient(
-        async_get_clientsession(OttoView.hass(request)),
-        settings.ip_address,
-        settings.port,
-        api_key=settings.api_key,
-        timeout=IDENTITY_TIMEOUT,
-    )
     try:
-        return (await client.identity()).unique_id
+        return await async_fetch_identity(
+            OttoView.hass(request),
+            settings.ip_address,
+            settings.port,
+            settings.api_key,
+            timeout=IDENTITY_TIMEOUT,
+        )
     except MoonrakerAuthError:
         raise bad_request(
             CONF_API_KEY, "Moonraker refused the API key (missing or wrong)"

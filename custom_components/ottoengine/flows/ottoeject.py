@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -26,8 +25,9 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from ..moonraker import MoonrakerAuthError, MoonrakerClient, MoonrakerClientError
+from ..moonraker import MoonrakerAuthError, MoonrakerClientError
 from ..ottoeject.discovery import DiscoveredOttoEject, async_forget, async_unconfigured
+from ..ottoeject.identity import async_fetch_identity
 from ..ottoeject.settings import (
     CONF_API_KEY,
     CONF_DEVICE_NAME,
@@ -250,22 +250,17 @@ class OttoEjectSubentryFlow(ConfigSubentryFlow):
         self, host: str, port: int, api_key: str | None, errors: dict[str, str]
     ) -> str | None:
         """The robot's unique id, or ``None`` with ``errors`` set."""
-        client = MoonrakerClient(
-            async_get_clientsession(self.hass),
-            host,
-            port,
-            api_key=api_key,
-            timeout=CONNECT_TIMEOUT,
-        )
         try:
-            identity = await client.identity()
+            unique_id = await async_fetch_identity(
+                self.hass, host, port, api_key, timeout=CONNECT_TIMEOUT
+            )
         except MoonrakerAuthError:
             errors["base"] = "invalid_auth"
             return None
         except MoonrakerClientError, ValueError:
             errors["base"] = "cannot_connect"
             return None
-        return identity.unique_id
+        return unique_id
 
 
 def _ack_timeout(user_input: dict[str, Any]) -> float | None:

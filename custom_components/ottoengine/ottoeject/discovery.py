@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN
-from ..moonraker import MoonrakerClient, MoonrakerClientError
+from ..moonraker import MoonrakerClientError
 from ..moonraker.client import DEFAULT_PORT
 from ..subentries import SUBENTRY_OTTOEJECT
+from .identity import async_fetch_identity
 from .settings import CONF_IP_ADDRESS, CONF_PORT, OttoEjectSettings
 
 ZEROCONF_TYPE = "_moonraker._tcp.local."
@@ -124,14 +124,9 @@ async def _identity(
     hass: HomeAssistant, found: DiscoveredOttoEject, subentry: ConfigSubentry
 ) -> str | None:
     settings = OttoEjectSettings.from_subentry(subentry)
-    client = MoonrakerClient(
-        async_get_clientsession(hass),
-        found.host,
-        found.port,
-        api_key=settings.api_key,
-        timeout=IDENTITY_TIMEOUT,
-    )
     try:
-        return (await client.identity()).unique_id
+        return await async_fetch_identity(
+            hass, found.host, found.port, settings.api_key, timeout=IDENTITY_TIMEOUT
+        )
     except MoonrakerClientError, ValueError:
         return None
