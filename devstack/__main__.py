@@ -28,6 +28,7 @@ from .onboarding import HomeAssistantAdmin
 
 REPO = Path(__file__).resolve().parent.parent
 DOMAIN = "ottoengine"
+SSDP_PORT = 2021  # where Bambu Studio and the hub listen for printers' announcements
 ADMIN = {"name": "OttoEngine Admin", "username": "ottoengine", "password": "ottoengine-dev"}
 VIEWER = {"name": "Farm Viewer", "username": "viewer", "password": "ottoengine-viewer"}
 
@@ -157,6 +158,12 @@ async def start_farm(args: argparse.Namespace, describe: Path) -> asyncio.subpro
         str(args.time_scale),
         "--describe",
         str(describe),
+        # The printers announce themselves like real ones, to where the hub listens.
+        "--ssdp-to",
+        f"127.0.0.1:{SSDP_PORT}",
+        # Same certificates and access codes on every run: the hub's printers stay valid.
+        "--identity-dir",
+        str(describe.parent / "farm-identity"),
         cwd=REPO,
     )
 

@@ -1,4 +1,5 @@
-"""Adds the simulated farm's devices to the OttoEngine hub through the REST API (idempotent).
+"""Adds the simulated farm's devices to the OttoEngine hub through the REST API (idempotent:
+devices added by an earlier run get the addresses of this run).
 
 Racks get the shelf contents the simulator's physical ground truth reports, so the hub starts
 out knowing where the empty plates are, as an operator would after loading the racks.
@@ -55,9 +56,12 @@ class FarmSetup:
                 )
 
     async def _add_printers(self, printers: list[dict[str, Any]]) -> None:
-        existing = {printer["name"] for printer in await self._call("GET", "/api/printers")}
+        existing = {p["name"]: p["id"] for p in await self._call("GET", "/api/printers")}
         for printer in printers:
+            connection = {"ip_address": printer["ip"], "access_code": printer["access_code"]}
             if printer["name"] in existing:
+                # A simulated printer may get another loopback address on the next run.
+                await self._call("PUT", f"/api/printers/{existing[printer['name']]}", connection)
                 continue
             await self._call(
                 "POST",
@@ -67,22 +71,18 @@ class FarmSetup:
                     "brand": "Bambu Lab",
                     "model": printer["model"],
                     "type": "FDM",
-                    "ip_address": printer["ip"],
-                    "access_code": printer["access_code"],
                     "serial_number": printer["serial_number"],
+                    **connection,
                 },
             )
 
     async def _add_ejectors(self, ejectors: list[dict[str, Any]]) -> None:
-        existing = {e["device_name"] for e in await self._call("GET", "/api/ottoeject")}
+        existing = {e["device_name"]: e["id"] for e in await self._call("GET", "/api/ottoeject")}
         for ejector in ejectors:
-            if ejector["name"] in existing:
-                continue
-            body: dict[str, Any] = {
-                "device_name": ejector["name"],
-                "ip_address": ejector["ip"],
-                "port": ejector["port"],
-            }
+            body: dict[str, Any] = {"ip_address": ejector["ip"], "port": ejector["port"]}
             if ejector.get("api_key"):
                 body["api_key"] = ejector["api_key"]
-            await self._call("POST", "/api/ottoeject", body)
+            if ejector["name"] in existing:
+                await self._call("PUT", f"/api/ottoeject/{existing[ejector['name']]}", body)
+                continue
+            await self._call("POST", "/api/ottoeject", {"device_name": ejector["name"], **body})

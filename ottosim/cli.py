@@ -16,6 +16,7 @@ from pathlib import Path
 import signal
 import sys
 
+from ottosim.bambu.ssdp import parse_target
 from ottosim.farm import Farm
 from ottosim.process import die_with_parent
 
@@ -35,6 +36,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--control-port", type=int, default=0, help="control server port")
     parser.add_argument("--describe", type=Path, help="write the farm description here")
+    parser.add_argument(
+        "--identity-dir",
+        type=Path,
+        help="keep the CA, the printers' certificates and access codes here across runs",
+    )
+    parser.add_argument(
+        "--ssdp-to",
+        action="append",
+        default=[],
+        type=parse_target,
+        metavar="HOST:PORT",
+        help="send the printers' SSDP announcements here (repeatable), e.g. 127.0.0.1:2021",
+    )
     return parser.parse_args(argv)
 
 
@@ -57,6 +71,8 @@ async def run(args: argparse.Namespace) -> None:
         time_scale=args.time_scale,
         models=models,
         control_port=args.control_port,
+        ssdp_targets=args.ssdp_to,
+        identity_dir=args.identity_dir,
     )
     async with farm:
         description = json.dumps(farm.describe(), indent=2)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+import json
 from pathlib import Path
 import secrets
 import shutil
@@ -45,6 +46,7 @@ MOONRAKER_PORT = 7125
 PARALLEL_STARTS = 4  # printers starting at once (their servers start while keys are generated)
 SHELF_SPACING_MM = 80.0
 BED_SIZE = "256x256"
+ACCESS_CODES_FILE = "access_codes.json"  # in identity_dir: serial -> access code
 
 
 def empty_plate_shelves(shelves: int) -> tuple[int, ...]:
@@ -65,11 +67,18 @@ class Farm:
         models: Sequence[str] | None = None,
         workdir: Path | None = None,
         control_port: int = 0,
+        ssdp_targets: Sequence[tuple[str, int]] = (),
+        identity_dir: Path | None = None,
     ) -> None:
         if printers < 0 or ejectors < 0 or shelves < 1 or time_scale <= 0:
             raise ValueError("need printers >= 0, ejectors >= 0, shelves >= 1, time_scale > 0")
         self.time_scale = time_scale
         self.shelves = shelves
+        # Where the printers send their SSDP announcements (none: they stay silent on UDP).
+        self.ssdp_targets = tuple(ssdp_targets)
+        # Keeps the farm's CA (so each printer's certificate) and access codes across runs, as
+        # real printers keep theirs; without it every run is a brand-new set of printers.
+        self.identity_dir = identity_dir
         self.world = World()
         self._own_workdir = workdir is None
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="ottosim-farm-"))
@@ -106,22 +115,31 @@ class Farm:
 
     async def _start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        ca = self.ca = CertificateAuthority.create(self.workdir / "ca")
+        if self.identity_dir is None:
+            ca = self.ca = CertificateAuthority.create(self.workdir / "ca")
+            codes: dict[str, str] = {}
+        else:
+            ca = self.ca = CertificateAuthority.load_or_create(self.identity_dir / "ca")
+            codes = self._load_access_codes()
         ips = self._addresses.take(PRINTER_NETWORK, (MQTT_TLS_PORT, FTPS_PORT), self._printer_count)
         for index, (spec, ip) in enumerate(zip(self._models, ips, strict=True), start=1):
             name = f"{spec.name.lower()}-{index}"
+            serial = serial_number(spec, index)
             self.world.add_printer(name, spec.name)
             self.printers[name] = SimulatedBambuPrinter(
                 self.world,
                 name=name,
                 spec=spec,
                 ip=ip,
-                serial=serial_number(spec, index),
-                access_code=f"{secrets.randbelow(10**8):08d}",
+                serial=serial,
+                access_code=codes.setdefault(serial, f"{secrets.randbelow(10**8):08d}"),
                 workdir=self.workdir / "printers" / name,
                 ca=ca,
                 time_scale=self.time_scale,
+                ssdp_targets=self.ssdp_targets,
             )
+        if self.identity_dir is not None:
+            self._save_access_codes(codes)
         starting = asyncio.Semaphore(PARALLEL_STARTS)
 
         async def start(printer: SimulatedBambuPrinter) -> None:
@@ -132,6 +150,21 @@ class Farm:
         if self._ejector_count:
             await self._start_ejectors()
         await self.control.start()
+
+    def _load_access_codes(self) -> dict[str, str]:
+        assert self.identity_dir is not None
+        try:
+            codes = json.loads((self.identity_dir / ACCESS_CODES_FILE).read_text())
+        except OSError, ValueError:
+            return {}
+        return {str(k): str(v) for k, v in codes.items()} if isinstance(codes, dict) else {}
+
+    def _save_access_codes(self, codes: dict[str, str]) -> None:
+        assert self.identity_dir is not None
+        path = self.identity_dir / ACCESS_CODES_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(codes, indent=2, sort_keys=True))
+        path.chmod(0o600)
 
     async def _start_ejectors(self) -> None:
         from ottosim.ottoeject import SimulatedOttoEject

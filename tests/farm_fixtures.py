@@ -13,7 +13,7 @@ calls are plain blocking HTTP (urllib) to 127.0.0.1.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 import contextlib
 from dataclasses import dataclass, field
 import json
@@ -133,6 +133,8 @@ def run_farm(
     shelves: int = 6,
     time_scale: float = SIM_TIME_SCALE,
     models: str = "",
+    ssdp_to: Sequence[str] = (),
+    identity_dir: Path | None = None,
 ) -> Iterator[FarmHandle]:
     """Run ``python -m ottosim`` until the block ends; yields once the farm is up."""
     with tempfile.TemporaryDirectory(prefix="ottosim-fixture-") as directory:
@@ -148,6 +150,10 @@ def run_farm(
         ]  # fmt: skip
         if models:
             command += ["--models", models]
+        for target in ssdp_to:
+            command += ["--ssdp-to", target]
+        if identity_dir is not None:
+            command += ["--identity-dir", str(identity_dir)]
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         with log_file.open("wb") as log:
             process = subprocess.Popen(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 import json
 import logging
 from pathlib import Path
@@ -14,6 +15,7 @@ from ottosim.bambu.certs import CertificateAuthority
 from ottosim.bambu.ftps import FTPS_PORT, VsftpdServer
 from ottosim.bambu.models import ModelSpec
 from ottosim.bambu.mqtt_link import MqttLink
+from ottosim.bambu.ssdp import SsdpAnnouncer, notify_message
 from ottosim.process import ProcessError
 from ottosim.world import World
 
@@ -60,6 +62,7 @@ class SimulatedBambuPrinter:
         workdir: Path,
         ca: CertificateAuthority,
         time_scale: float = 1.0,
+        ssdp_targets: Sequence[tuple[str, int]] = (),
     ) -> None:
         self.world = world
         self.name = name
@@ -92,6 +95,17 @@ class SimulatedBambuPrinter:
             subscriptions=[f"device/{serial}/request"],
             on_message=lambda _topic, payload: self.brain.handle_request(payload),
         )
+        self.announcer = SsdpAnnouncer(
+            ip=ip,
+            targets=ssdp_targets,
+            message=lambda: notify_message(
+                ip=ip,
+                serial=serial,
+                model_code=spec.model_code,
+                name=name,
+                firmware=self.brain.firmware,
+            ),
+        )
         self._tasks: list[asyncio.Task[None]] = []
 
     def _send(self, message: dict[str, Any]) -> None:
@@ -105,6 +119,7 @@ class SimulatedBambuPrinter:
             self._tasks = [
                 asyncio.create_task(self.link.run(), name=f"{self.name}-mqtt"),
                 asyncio.create_task(self.brain.run(), name=f"{self.name}-brain"),
+                asyncio.create_task(self.announcer.run(), name=f"{self.name}-ssdp"),
             ]
             try:
                 await self.link.wait_connected(LINK_TIMEOUT_S)
