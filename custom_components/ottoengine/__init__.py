@@ -23,7 +23,7 @@ from .farm.print_file_store import PrintFileStore
 from .ottoeject.manager import async_setup_ottoejects
 from .printers.manager import async_setup_printers
 from .rack_subentries import async_sync_racks, async_update_listener
-from .runtime import OttoConfigEntry, OttoRuntime, max_upload_bytes
+from .runtime import OttoConfigEntry, OttoRuntime
 from .services import async_setup_services
 from .storage import FarmStore
 
@@ -57,7 +57,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> bool
         orchestrator=Orchestrator(),
         hub_device_id=hub.id,
         print_files=PrintFileStore(Path(hass.config.path(*PRINT_FILES_DIR))),
-        max_upload_bytes=max_upload_bytes(entry),
     )
     # Racks added or removed while the hub was not loaded.
     async_sync_racks(hass, entry)

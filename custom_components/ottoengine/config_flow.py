@@ -14,6 +14,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .const import DOMAIN, HUB_TITLE
+from .flows.hub_options import HubOptionsFlow
 from .flows.ottoeject import OttoEjectSubentryFlow
 from .flows.printer import PrinterSubentryFlow
 from .flows.rack import RackSubentryFlow
@@ -26,6 +27,11 @@ class OttoEngineConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> HubOptionsFlow:
+        return HubOptionsFlow()
 
     @classmethod
     @callback

@@ -54,7 +54,6 @@ class OttoRuntime:
     orchestrator: Orchestrator
     hub_device_id: str
     print_files: PrintFileStore
-    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     # Set by the printers' layer once it is loaded; ``None`` → job changes are only recorded.
     printer_control: PrinterControl | None = None
     # The printers' clients and coordinators (printers/manager.py), set right after the runtime.
@@ -65,6 +64,11 @@ class OttoRuntime:
     @property
     def state(self) -> FarmState:
         return self.store.state
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The hub option ``max_upload_bytes`` (set in the hub's options), or 1 GiB."""
+        return int(self.entry.options.get(CONF_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES))
 
     @property
     def entry(self) -> ConfigEntry:
@@ -153,11 +157,6 @@ class OttoRuntime:
             },
         )
         return True
-
-
-def max_upload_bytes(entry: ConfigEntry) -> int:
-    """The hub option ``max_upload_bytes``, or 1 GiB."""
-    return int(entry.options.get(CONF_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES))
 
 
 type OttoConfigEntry = ConfigEntry[OttoRuntime]

@@ -496,10 +496,10 @@ async def test_upload_errors(
     response = await client.post(url, data=form)
     assert "empty" in (await response.json())["message"]
 
-    entry.runtime_data.max_upload_bytes = 1000
+    hass.config_entries.async_update_entry(entry, options={"max_upload_bytes": 1000})
     response = await client.post(url, data=_form(job))
     assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    entry.runtime_data.max_upload_bytes = 1 << 30
+    hass.config_entries.async_update_entry(entry, options={})
 
     # The transfer breaks half-way: 502.
     await fault(hass, sim_farm, printer["name"], "ftps_fail_after", bytes=2048)
