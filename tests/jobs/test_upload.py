@@ -177,6 +177,35 @@ async def test_malformed_multipart_is_400(
     assert (await response.json())["field"] == "file"
 
 
+async def test_a_cut_off_upload_is_400_and_keeps_nothing(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """A body that ends before the part's closing boundary is not a complete file."""
+    entry = await setup_farm(hass)
+    client = await hass_client()
+    content = gcode_bytes()
+    body = (
+        b"--XyZ\r\n"
+        b'Content-Disposition: form-data; name="file"; filename="cube.gcode"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n" + content[: len(content) // 2]
+    )
+    response = await client.post(
+        "/api/print-jobs/upload",
+        data=body,
+        headers={"Content-Type": "multipart/form-data; boundary=XyZ"},
+    )
+    assert response.status == HTTPStatus.BAD_REQUEST
+    answer = await response.json()
+    assert answer["field"] == "file"
+    assert "cut off" in answer["message"]
+    assert _files(hass) == []
+    assert entry.runtime_data.state.print_items == {}
+
+    # The same file, complete, is accepted.
+    status, _ = await upload(client, "cube.gcode", content)
+    assert status == HTTPStatus.OK
+
+
 async def test_large_uploads_are_written_in_batches(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

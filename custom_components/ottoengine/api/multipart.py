@@ -13,7 +13,7 @@ from typing import Final
 from aiohttp import BodyPartReader
 from homeassistant.core import HomeAssistant
 
-from .errors import ApiError
+from .errors import ApiError, bad_request
 
 READ_CHUNK: Final = 256 * 1024
 # Chunks are gathered up to this size before one executor write.
@@ -25,8 +25,8 @@ async def async_stream_part(
 ) -> int:
     """Pass the part's bytes to ``write`` (in the executor); returns how many there were.
 
-    413 once more than ``limit`` bytes arrived (what was written so far stays: the caller
-    removes it).
+    413 once more than ``limit`` bytes arrived, 400 when the body ends before the part does
+    (what was written so far stays: the caller removes it).
     """
     received = 0
     batch = bytearray()
@@ -42,6 +42,9 @@ async def async_stream_part(
         if len(batch) >= WRITE_BATCH:
             await hass.async_add_executor_job(write, bytes(batch))
             batch.clear()
+    if not part.at_eof():
+        # The body ended before the part's closing boundary: the client gave up half-way.
+        raise bad_request("file", "the upload was cut off before the end of the file")
     if batch:
         await hass.async_add_executor_job(write, bytes(batch))
     return received
