@@ -489,6 +489,10 @@ async def test_upload_errors(
         assert (await response.json())["field"] == "remote_filename"
     response = await client.post(url, data=_form(job, remote_filename="notes.txt"))
     assert (await response.json())["field"] == "remote_filename"
+    # A "file name" of 100 kB is refused without being held whole.
+    response = await client.post(url, data=_form(job, remote_filename="a" * 100_000 + ".gcode"))
+    assert response.status == HTTPStatus.BAD_REQUEST
+    assert (await response.json())["message"] == "remote_filename: is too long"
     response = await client.post(url, data=_form(jobs_dir / "notes.txt"))
     assert (await response.json())["field"] == "file"
     form = FormData()

@@ -77,6 +77,8 @@ from .multipart import async_stream_part
 _LOGGER = logging.getLogger(__name__)
 
 KIND = "Printer"
+# A file name, read from its multipart part without holding more than this in memory.
+MAX_REMOTE_FILENAME_BYTES: Final = 1024
 START_OPTIONS: Final = ("bed_leveling", "flow_cali", "vibration_cali", "timelapse", "layer_inspect")
 DEVELOPER_MODE_MESSAGE: Final = (
     "The printer's firmware only accepts commands signed by Bambu Lab software (Authorization "
@@ -517,8 +519,13 @@ async def _receive_upload(
             if not isinstance(part, BodyPartReader):
                 continue
             if part.name == "remote_filename":
+                raw = bytearray()
+                while chunk := await part.read_chunk(MAX_REMOTE_FILENAME_BYTES):
+                    raw += chunk
+                    if len(raw) > MAX_REMOTE_FILENAME_BYTES:
+                        raise bad_request("remote_filename", "is too long")
                 try:
-                    text = (await part.text()).strip()
+                    text = part.decode(bytes(raw)).decode(part.get_charset(default="utf-8")).strip()
                 except UnicodeDecodeError, LookupError:  # undecodable, or unknown charset
                     raise bad_request("remote_filename", "must be UTF-8 text") from None
                 remote_name = text or None
