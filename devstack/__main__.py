@@ -23,6 +23,8 @@ from typing import Any
 
 import aiohttp
 
+from ottosim.process import die_with_parent
+
 from .farm_setup import FarmSetup
 from .onboarding import HomeAssistantAdmin
 
@@ -239,7 +241,15 @@ async def run(args: argparse.Namespace) -> int:
             farm = await start_farm(args, describe)
             farm_description = await wait_for_file(describe, farm, 120)
         hass = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "homeassistant", "--config", str(args.config), cwd=REPO
+            sys.executable,
+            "-m",
+            "homeassistant",
+            "--config",
+            str(args.config),
+            cwd=REPO,
+            # Should this script be killed outright, Home Assistant stops too (the farm already
+            # does by itself).
+            preexec_fn=die_with_parent,
         )
         async with aiohttp.ClientSession() as session:
             await wait_for_http(session, f"{base_url}/manifest.json", hass, 300)
@@ -255,6 +265,7 @@ async def run(args: argparse.Namespace) -> int:
             "login": {"username": ADMIN["username"], "password": ADMIN["password"]},
             "viewer_login": {"username": VIEWER["username"], "password": VIEWER["password"]},
             "hub_entry_id": entry_id,
+            "hass_pid": hass.pid,
             "farm": farm_description,
         }
         tmp = args.stack_file.with_suffix(".tmp")

@@ -179,3 +179,15 @@ def test_a_second_start_reuses_home_assistant_and_its_tokens(
         assert body["data"]["status"] == "healthy"
     finally:
         assert _stop(process) == 0
+
+
+@pytest.mark.usefixtures("socket_enabled")
+def test_home_assistant_stops_when_the_script_is_killed(work: Path) -> None:
+    """`kill -9` of scripts/develop leaves no Home Assistant behind."""
+    process, stack = _start(work, "--no-farm")
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 90
+    while Path(f"/proc/{stack['hass_pid']}").exists():
+        assert time.monotonic() < deadline, "Home Assistant outlived scripts/develop"
+        time.sleep(0.5)
