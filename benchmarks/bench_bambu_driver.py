@@ -81,6 +81,20 @@ class RawPublisher:
             raise RuntimeError(f"publisher login refused: {connack!r}")
         return cls(reader, writer)
 
+    @classmethod
+    async def connect_to(
+        cls, broker: MosquittoBroker, client_id: str, attempts: int = 100
+    ) -> RawPublisher:
+        """Connect to ``broker``'s internal socket, which appears just after its TCP port."""
+        for _ in range(attempts - 1):
+            try:
+                return await cls.connect(
+                    broker.internal_socket, broker.internal_password, client_id
+                )
+            except FileNotFoundError, ConnectionRefusedError:
+                await asyncio.sleep(0.05)
+        return await cls.connect(broker.internal_socket, broker.internal_password, client_id)
+
     def publish(self, topic: str, payload: bytes) -> None:
         body = _string(topic) + payload
         self._writer.write(bytes([0x30]) + _remaining_length(len(body)) + body)
@@ -116,11 +130,11 @@ class Printer:
         self.publisher.publish(f"device/{self.serial}/report", json.dumps(report).encode())
 
 
-def _summary(samples: list[float]) -> dict[str, Any]:
-    ordered = sorted(samples)
-    millis = [value * 1000 for value in ordered]
+def latency_summary(samples: list[float]) -> dict[str, Any]:
+    """Count, p50, p99, max and mean of latencies given in seconds, in milliseconds."""
+    millis = sorted(value * 1000 for value in samples)
     return {
-        "samples": len(ordered),
+        "samples": len(millis),
         "p50_ms": round(statistics.median(millis), 3),
         "p99_ms": round(millis[min(len(millis) - 1, int(len(millis) * 0.99))], 3),
         "max_ms": round(millis[-1], 3),
@@ -152,7 +166,7 @@ async def _measure(printers: list[Printer]) -> dict[str, Any]:
             printer.send_report(round_number % 100 + 1)
         await _wait_all(printers)
     burst = [value for printer in printers for value in printer.latencies]
-    return {"sequential": _summary(sequential), "burst": _summary(burst)}
+    return {"sequential": latency_summary(sequential), "burst": latency_summary(burst)}
 
 
 async def _farm(size: int, workdir: Path, ca: CertificateAuthority) -> dict[str, Any]:
@@ -179,16 +193,9 @@ async def _farm(size: int, workdir: Path, ca: CertificateAuthority) -> dict[str,
         connect_seconds = time.perf_counter() - started
         for printer in printers:
             printer.client.add_status_listener(printer.on_status)
-            for _ in range(50):  # the broker opens its Unix socket just after its TCP port
-                try:
-                    printer.publisher = await RawPublisher.connect(
-                        printer.broker.internal_socket,
-                        printer.broker.internal_password,
-                        f"bench-{printer.serial}",
-                    )
-                    break
-                except FileNotFoundError, ConnectionRefusedError:
-                    await asyncio.sleep(0.05)
+            printer.publisher = await RawPublisher.connect_to(
+                printer.broker, f"bench-{printer.serial}"
+            )
         await asyncio.sleep(0.5)  # let the handshake traffic settle
         result = await _measure(printers)
         return {"printers": size, "brokers": size, "connect_all_seconds": round(connect_seconds, 3),

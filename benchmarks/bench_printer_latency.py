@@ -34,7 +34,6 @@ from pathlib import Path
 import platform
 import random
 import socket
-import statistics
 import sys
 import tempfile
 import time
@@ -43,7 +42,7 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.bench_bambu_driver import RawPublisher
+from benchmarks.bench_bambu_driver import RawPublisher, latency_summary
 from ottosim.bambu.broker import MosquittoBroker
 from ottosim.bambu.certs import CertificateAuthority
 
@@ -81,17 +80,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _summary(samples: list[float]) -> dict[str, Any]:
-    millis = sorted(value * 1000 for value in samples)
-    return {
-        "samples": len(millis),
-        "p50_ms": round(statistics.median(millis), 3),
-        "p99_ms": round(millis[min(len(millis) - 1, int(len(millis) * 0.99))], 3),
-        "max_ms": round(millis[-1], 3),
-        "mean_ms": round(statistics.fmean(millis), 3),
-    }
 
 
 @dataclass
@@ -188,16 +176,9 @@ async def _farm(  # noqa: PLR0917
         for first in range(0, size, 10):
             await asyncio.gather(*(p.broker.start() for p in printers[first : first + 10]))
         for printer in printers:
-            for _ in range(100):  # the Unix socket appears just after the TCP port
-                try:
-                    printer.publisher = await RawPublisher.connect(
-                        printer.broker.internal_socket,
-                        printer.broker.internal_password,
-                        f"bench-{printer.serial}",
-                    )
-                    break
-                except FileNotFoundError, ConnectionRefusedError:
-                    await asyncio.sleep(0.05)
+            printer.publisher = await RawPublisher.connect_to(
+                printer.broker, f"bench-{printer.serial}"
+            )
         # The printers' port comes from the connection settings; the benchmark gives each
         # broker its own port on one address.
         from custom_components.ottoengine.bambu import ConnectionSettings
@@ -298,9 +279,9 @@ async def _farm(  # noqa: PLR0917
             "printers": size,
             "brokers": size,
             "connect_all_seconds": round(connect_seconds, 3),
-            "state": _summary(state_samples),
-            "rest": _summary(rest_samples),
-            "burst_state": _summary(burst),
+            "state": latency_summary(state_samples),
+            "rest": latency_summary(rest_samples),
+            "burst_state": latency_summary(burst),
         }
     finally:
         if unsubscribe is not None:
