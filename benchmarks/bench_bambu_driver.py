@@ -169,25 +169,37 @@ async def _measure(printers: list[Printer]) -> dict[str, Any]:
     return {"sequential": latency_summary(sequential), "burst": latency_summary(burst)}
 
 
-async def _farm(size: int, workdir: Path, ca: CertificateAuthority) -> dict[str, Any]:
-    printers: list[Printer] = []
-    for index in range(size):
-        serial = f"01P00A{index:09d}"
-        broker = MosquittoBroker(
-            host=HOST,
-            port=FIRST_PORT + index,
-            serial=serial,
+def bench_brokers(
+    host: str, first_port: int, size: int, workdir: Path, ca: CertificateAuthority
+) -> list[MosquittoBroker]:
+    """``size`` TLS brokers on ``host``, one port each from ``first_port``, serials 01P00A…."""
+    return [
+        MosquittoBroker(
+            host=host,
+            port=first_port + index,
+            serial=f"01P00A{index:09d}",
             access_code=ACCESS_CODE,
             workdir=workdir / f"broker-{size}-{index}",
             ca=ca,
         )
-        settings = ConnectionSettings(port=FIRST_PORT + index, keepalive=60)
-        client = BambuPrinterClient(HOST, serial, ACCESS_CODE, settings=settings)
-        printers.append(Printer(serial, broker, client))
+        for index in range(size)
+    ]
+
+
+async def start_brokers(brokers: list[MosquittoBroker]) -> None:
+    """Start in small batches: each broker's set-up (key, password file) blocks briefly."""
+    for first in range(0, len(brokers), 10):
+        await asyncio.gather(*(broker.start() for broker in brokers[first : first + 10]))
+
+
+async def _farm(size: int, workdir: Path, ca: CertificateAuthority) -> dict[str, Any]:
+    printers: list[Printer] = []
+    for broker in bench_brokers(HOST, FIRST_PORT, size, workdir, ca):
+        settings = ConnectionSettings(port=broker.port, keepalive=60)
+        client = BambuPrinterClient(HOST, broker.serial, ACCESS_CODE, settings=settings)
+        printers.append(Printer(broker.serial, broker, client))
     try:
-        # Brokers start in small batches: each one's set-up (key, password file) blocks briefly.
-        for first in range(0, size, 10):
-            await asyncio.gather(*(p.broker.start() for p in printers[first : first + 10]))
+        await start_brokers([printer.broker for printer in printers])
         started = time.perf_counter()
         await asyncio.gather(*(printer.client.connect() for printer in printers))
         connect_seconds = time.perf_counter() - started

@@ -42,14 +42,19 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.bench_bambu_driver import RawPublisher, latency_summary
+from benchmarks.bench_bambu_driver import (
+    ACCESS_CODE,
+    RawPublisher,
+    bench_brokers,
+    latency_summary,
+    start_brokers,
+)
 from ottosim.bambu.broker import MosquittoBroker
 from ottosim.bambu.certs import CertificateAuthority
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.1.252"
 FIRST_PORT = 19800
-ACCESS_CODE = "12345678"
 FARM_SIZES = (1, 20, 100)
 SAMPLES = 200
 BURST_ROUNDS = 10
@@ -158,23 +163,14 @@ async def _farm(  # noqa: PLR0917
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     entry = result["result"]
-    printers: list[Printer] = []
-    for index in range(size):
-        serial = f"01P00A{index:09d}"
-        broker = MosquittoBroker(
-            host=HOST,
-            port=FIRST_PORT + index,
-            serial=serial,
-            access_code=ACCESS_CODE,
-            workdir=workdir / f"broker-{size}-{index}",
-            ca=ca,
-        )
-        printers.append(Printer(index + 1, serial, broker))
+    printers = [
+        Printer(index, broker.serial, broker)
+        for index, broker in enumerate(bench_brokers(HOST, FIRST_PORT, size, workdir, ca), 1)
+    ]
     by_entity: dict[str, Printer] = {}
     unsubscribe = None
     try:
-        for first in range(0, size, 10):
-            await asyncio.gather(*(p.broker.start() for p in printers[first : first + 10]))
+        await start_brokers([printer.broker for printer in printers])
         for printer in printers:
             printer.publisher = await RawPublisher.connect_to(
                 printer.broker, f"bench-{printer.serial}"
