@@ -17,7 +17,7 @@ import signal
 import sys
 
 from ottosim.bambu.ssdp import parse_target
-from ottosim.farm import Farm
+from ottosim.farm import SHELF_SPACING_MM, Farm
 from ottosim.process import die_with_parent
 
 
@@ -28,6 +28,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--printers", type=int, default=4, help="simulated Bambu printers")
     parser.add_argument("--ejectors", type=int, default=0, help="simulated OttoEjects")
     parser.add_argument("--shelves", type=int, default=6, help="shelves per rack")
+    parser.add_argument(
+        "--shelf-spacing-mm", type=float, default=SHELF_SPACING_MM, help="height of one shelf"
+    )
     parser.add_argument(
         "--time-scale", type=float, default=1.0, help="simulated seconds per real second"
     )
@@ -73,6 +76,7 @@ async def run(args: argparse.Namespace) -> None:
         control_port=args.control_port,
         ssdp_targets=args.ssdp_to,
         identity_dir=args.identity_dir,
+        shelf_spacing_mm=args.shelf_spacing_mm,
     )
     async with farm:
         description = json.dumps(farm.describe(), indent=2)

@@ -1,19 +1,28 @@
 """The farm's control server: HTTP on 127.0.0.1 for tests and humans.
 
-- ``GET /truth``: ``World.truth()`` (where every plate and print is, ``violations``) plus
-  ``devices``: each printer's and ejector's simulated status.
+- ``GET /truth``: ``World.truth()`` (where every plate and print is, ``violations``,
+  ``events``) plus ``devices``: each printer's and ejector's simulated status. ``?since=<t>``:
+  only the events with ``t`` greater than that (unix seconds).
+- ``GET /events?since=<t>``: ``{"events": [...], "events_recorded": n}`` alone.
 - ``POST /faults`` with ``{"device": name, "fault": "...", ...params}``: inject a fault
   (400: bad request or unknown fault, 404: unknown device, 409: fault not applicable now).
-- ``POST /reset``: clear every printer's faults (``clear``) and bring stopped servers back.
+- ``POST /operator`` with ``{"action": "...", ...params}``: a person moves plates or prints
+  (``World.operator``; 400: bad request or unknown action, 404: unknown printer / rack / shelf /
+  ejector, 409: not possible now).
+- ``POST /reset``: clear every printer's faults (``clear``) and bring stopped servers back; clear
+  every ejector's injected macro failures.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from ottosim.bambu.printer import FaultError
+from ottosim.world import OperatorError
 
 if TYPE_CHECKING:
     from ottosim.farm import Farm
@@ -22,8 +31,49 @@ CONTROL_HOST = "127.0.0.1"
 FARM_KEY: web.AppKey[Farm] = web.AppKey("farm")
 
 
+def _since(request: web.Request) -> float | None:
+    """The ``since`` query parameter (``HTTPBadRequest`` unless a finite number)."""
+    text = request.query.get("since")
+    if text is None or text == "":
+        return None
+    try:
+        since = float(text)
+    except ValueError:
+        since = math.nan
+    if not math.isfinite(since):
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": "since must be a number (unix seconds)"}),
+            content_type="application/json",
+        )
+    return since
+
+
 async def _truth(request: web.Request) -> web.Response:
-    return web.json_response(request.app[FARM_KEY].truth())
+    return web.json_response(request.app[FARM_KEY].truth(since=_since(request)))
+
+
+async def _events(request: web.Request) -> web.Response:
+    world = request.app[FARM_KEY].world
+    return web.json_response(
+        {"events": world.events_since(_since(request)), "events_recorded": world.events_recorded}
+    )
+
+
+async def _operator(request: web.Request) -> web.Response:
+    farm = request.app[FARM_KEY]
+    try:
+        body: Any = await request.json()
+    except ValueError:
+        return web.json_response({"error": "body must be JSON"}, status=400)
+    if not isinstance(body, dict) or not isinstance(body.get("action"), str):
+        return web.json_response({"error": "expected {action, ...params}"}, status=400)
+    params = dict(body)
+    action = params.pop("action")
+    try:
+        result = farm.operator(action, **params)
+    except OperatorError as err:
+        return web.json_response({"error": str(err)}, status=err.status)
+    return web.json_response({"ok": True, **result})
 
 
 async def _faults(request: web.Request) -> web.Response:
@@ -62,7 +112,9 @@ class ControlServer:
         app = web.Application()
         app[FARM_KEY] = farm
         app.router.add_get("/truth", _truth)
+        app.router.add_get("/events", _events)
         app.router.add_post("/faults", _faults)
+        app.router.add_post("/operator", _operator)
         app.router.add_post("/reset", _reset)
         self._runner = web.AppRunner(app, access_log=None)
         self._port = port

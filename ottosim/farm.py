@@ -4,8 +4,9 @@
 
     async with Farm(printers=4, ejectors=1, shelves=6, time_scale=60) as farm:
         farm.describe()      # how the integration reaches every device (see ``describe``)
-        farm.truth()         # where every plate and print is, violations, device status
+        farm.truth()         # where every plate and print is, violations, events, device status
         await farm.inject_fault("p1s-1", "mqtt_drop")
+        farm.operator("take_print_off_shelf", rack="rack-1", shelf=1)
 
 Layout:
 
@@ -13,8 +14,9 @@ Layout:
   models cycle P1S, P1P, X1C, A1 unless given), each on its own address 127.0.1.N with MQTT
   (8883) and FTPS (990); every printer starts with an empty build plate on its bed;
 - OttoEjects are ``ottoeject-<j>`` on 127.0.2.N:7125, each reaching rack ``rack-<j>``;
-- a rack of S shelves starts with an empty plate on each shelf of its upper half (shelves
-  S//2+1 .. S) and nothing on the lower half (free for storing finished prints);
+- a rack of S shelves ``shelf_spacing_mm`` apart (80 unless given) starts with an empty plate on
+  each shelf of its upper half (shelves S//2+1 .. S) and nothing on the lower half (free for
+  storing finished prints);
 - ``time_scale``: simulated seconds per real second (120 makes a 2 h print take 60 s).
 """
 
@@ -69,11 +71,15 @@ class Farm:
         control_port: int = 0,
         ssdp_targets: Sequence[tuple[str, int]] = (),
         identity_dir: Path | None = None,
+        shelf_spacing_mm: float = SHELF_SPACING_MM,
     ) -> None:
         if printers < 0 or ejectors < 0 or shelves < 1 or time_scale <= 0:
             raise ValueError("need printers >= 0, ejectors >= 0, shelves >= 1, time_scale > 0")
+        if shelf_spacing_mm <= 0:
+            raise ValueError("need shelf_spacing_mm > 0")
         self.time_scale = time_scale
         self.shelves = shelves
+        self.shelf_spacing_mm = shelf_spacing_mm
         # Where the printers send their SSDP announcements (none: they stay silent on UDP).
         self.ssdp_targets = tuple(ssdp_targets)
         # Keeps the farm's CA (so each printer's certificate) and access codes across runs, as
@@ -172,7 +178,12 @@ class Farm:
         ips = self._addresses.take(EJECTOR_NETWORK, (MOONRAKER_PORT,), self._ejector_count)
         for index, ip in enumerate(ips, start=1):
             name, rack = f"ottoeject-{index}", f"rack-{index}"
-            self.world.add_rack(rack, self.shelves, empty_plates=empty_plate_shelves(self.shelves))
+            self.world.add_rack(
+                rack,
+                self.shelves,
+                empty_plates=empty_plate_shelves(self.shelves),
+                spacing_mm=self.shelf_spacing_mm,
+            )
             self.world.add_ejector(name, rack)
             ejector = SimulatedOttoEject(
                 self.world,
@@ -220,7 +231,7 @@ class Farm:
                 {
                     "name": name,
                     "number_of_shelves": len(shelves),
-                    "shelf_spacing_mm": SHELF_SPACING_MM,
+                    "shelf_spacing_mm": self.world.spacing_mm(name),
                     "bed_size": BED_SIZE,
                 }
                 for name, shelves in self.world.racks.items()
@@ -230,10 +241,11 @@ class Farm:
             "time_scale": self.time_scale,
         }
 
-    def truth(self) -> dict[str, Any]:
-        """``World.truth()`` plus each device's simulated status under ``devices``."""
+    def truth(self, *, since: float | None = None) -> dict[str, Any]:
+        """``World.truth()`` (``events`` newer than ``since``) plus each device's simulated
+        status under ``devices``."""
         return {
-            **self.world.truth(),
+            **self.world.truth(since=since),
             "devices": {
                 "printers": {name: p.status() for name, p in self.printers.items()},
                 "ejectors": {name: e.status() for name, e in self.ejectors.items()},
@@ -242,15 +254,25 @@ class Farm:
 
     # -- faults ----------------------------------------------------------------------------------
     async def inject_fault(self, device: str, fault: str, **params: Any) -> None:
-        """Inject ``fault`` into ``device`` (printer faults: ``SimulatedBambuPrinter``)."""
+        """Inject ``fault`` into ``device`` (printer faults: ``SimulatedBambuPrinter``, ejector
+        faults: ``SimulatedOttoEject``); logged as ``fault_injected`` once it took effect."""
         if device in self.printers:
             await self.printers[device].inject_fault(fault, **params)
         elif device in self.ejectors:
             await self.ejectors[device].inject_fault(fault, **params)
         else:
             raise FaultError(f"no device named {device!r}")
+        self.world.record(device, "fault_injected", fault=fault, params=params)
 
     async def reset(self) -> None:
-        """Clear every printer's faults."""
+        """Clear every printer's faults and every ejector's injected macro failures."""
         for printer in self.printers.values():
             await printer.inject_fault("clear")
+        for ejector in self.ejectors.values():
+            await ejector.inject_fault("macro_fail_clear")
+        self.world.record("farm", "reset")
+
+    # -- the operator ----------------------------------------------------------------------------
+    def operator(self, action: str, **params: Any) -> dict[str, Any]:
+        """A person at the farm moves plates or prints: see ``World.operator``."""
+        return self.world.operator(action, **params)

@@ -96,9 +96,21 @@ class FarmHandle:
                 body = text
             raise FarmControlError(err.code, body) from None
 
-    def truth(self) -> dict[str, Any]:
-        """``GET /truth``."""
-        return dict(self.request("GET", "/truth"))
+    def truth(self, since: float | None = None) -> dict[str, Any]:
+        """``GET /truth`` (``since``: only the events after that unix time)."""
+        query = "" if since is None else f"?since={since!r}"
+        return dict(self.request("GET", "/truth" + query))
+
+    def events(self, since: float | None = None, **match: Any) -> list[dict[str, Any]]:
+        """``GET /events``: the event log (after ``since``), only events whose fields equal
+        ``match`` (``events(event="macro_finished", macro="OTTOEJECT_HOME")``)."""
+        query = "" if since is None else f"?since={since!r}"
+        events = self.request("GET", "/events" + query)["events"]
+        return [e for e in events if all(e.get(k) == v for k, v in match.items())]
+
+    def operator(self, action: str, **params: Any) -> Any:
+        """``POST /operator``: a person moves plates or prints."""
+        return self.request("POST", "/operator", {"action": action, **params})
 
     def printer_truth(self, name: str) -> dict[str, Any]:
         """The simulator's view of one printer (``/truth`` → ``devices.printers.<name>``)."""
@@ -135,6 +147,7 @@ def run_farm(
     models: str = "",
     ssdp_to: Sequence[str] = (),
     identity_dir: Path | None = None,
+    shelf_spacing_mm: float | None = None,
 ) -> Iterator[FarmHandle]:
     """Run ``python -m ottosim`` until the block ends; yields once the farm is up."""
     with tempfile.TemporaryDirectory(prefix="ottosim-fixture-") as directory:
@@ -154,6 +167,8 @@ def run_farm(
             command += ["--ssdp-to", target]
         if identity_dir is not None:
             command += ["--identity-dir", str(identity_dir)]
+        if shelf_spacing_mm is not None:
+            command += ["--shelf-spacing-mm", str(shelf_spacing_mm)]
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         with log_file.open("wb") as log:
             process = subprocess.Popen(

@@ -10,7 +10,10 @@ directory); ``print_speed``; ``ledctrl``; ``pushing.start`` / ``pushing.stop``.
 A job walks IDLE -> PREPARE (download, heat, level) -> RUNNING -> FINISH, or FAILED (stop, fault,
 unreadable file, no empty plate) / PAUSE. Time runs ``time_scale`` times faster than real time.
 Physical effects go through ``ottosim.world.World``: a print starts only on an empty plate; at
-FINISH the print sits on the plate, labelled ``"<subtask_name>@<printer>#<n>"``.
+FINISH the print sits on the plate, labelled ``"<subtask_name>@<printer>#<n>"``, as tall as the
+file's max Z (``JobSpec.height_mm``; a failed print: the part printed so far). The world's event
+log gets ``print_started``, ``print_finished``, ``print_failed`` (with a ``reason``, see
+``FAILURE_REASONS``) and ``bed_moved`` (a ``gcode_line`` move arrived).
 """
 
 from __future__ import annotations
@@ -45,6 +48,13 @@ PLATE_ERROR = 0x0C004024  # no empty build plate on the bed
 PLATE_HMS = {"attr": 0x0C000300, "code": 0x00010009}  # 0C00_0300_0001_0009 (xcam, fatal)
 FAULT_ERROR = 0x03008001  # injected print failure
 FAULT_HMS = {"attr": 0x03000300, "code": 0x00010001}  # 0300_0300_0001_0001 (mc, fatal)
+
+# print_failed ``reason`` by print_error (anything else: "print_error", an injected fault).
+FAILURE_REASONS = {
+    PRINT_CANCELLED: "cancelled",
+    SD_CARD_ERROR: "file_unreadable",
+    PLATE_ERROR: "no_empty_plate",
+}
 
 BUSY_STATES = frozenset({"PREPARE", "RUNNING", "PAUSE"})
 CONTROL_COMMANDS = frozenset(
@@ -421,8 +431,22 @@ class PrinterBrain:
     # -- time ------------------------------------------------------------------------------------
     def _fail(self, print_error: int, hms: list[dict[str, int]]) -> None:
         job = self.job
-        if job is not None and job.started_on_plate:
-            self.world.abort_print(self.name, job.label if job.extruding else None)
+        if job is not None:
+            height = None
+            if job.extruding and job.spec is not None:
+                done = min(1.0, job.print_s / job.spec.duration_s)
+                height = round(job.spec.height_mm * done, 2)
+            self.world.abort_print(
+                self.name,
+                job.label if job.extruding else None,
+                height_mm=height,
+                started=job.started_on_plate,
+                file=job.source.name,
+                job=job.label,
+                reason=FAILURE_REASONS.get(print_error, "print_error"),
+                print_error=print_error,
+                error=job.error,
+            )
         self.status.update(
             {
                 "print_error": print_error,
@@ -436,7 +460,9 @@ class PrinterBrain:
         self._set_state("FAILED")
 
     def _finish(self, job: Job, spec: JobSpec) -> None:
-        self.world.finish_print(self.name, job.label)
+        self.world.finish_print(
+            self.name, job.label, height_mm=spec.height_mm, file=job.source.name
+        )
         self.status.update(
             {
                 "mc_percent": 100,
@@ -468,7 +494,7 @@ class PrinterBrain:
             return
         if not job.started_on_plate:
             try:
-                self.world.start_print(self.name)
+                self.world.start_print(self.name, file=job.source.name, job=job.label)
             except PhysicalError:
                 self._fail(PLATE_ERROR, [PLATE_HMS])
                 return
@@ -503,8 +529,7 @@ class PrinterBrain:
         fraction = job.print_s / spec.duration_s
         layer = min(spec.total_layers, int(fraction * spec.total_layers) + 1)
         if layer != self.status["layer_num"] and self.spec.bed_axis == "z":
-            height = spec.max_z_mm or spec.total_layers * 0.2
-            self.world.move_bed(self.name, z_mm=height * layer / spec.total_layers)
+            self.world.move_bed(self.name, z_mm=spec.height_mm * layer / spec.total_layers)
         self.status["layer_num"] = layer
         self.status["mc_percent"] = int(100 * fraction)
         self.status["mc_remaining_time"] = math.ceil((spec.duration_s - job.print_s) / speed / 60)
@@ -520,12 +545,21 @@ class PrinterBrain:
         if state not in BUSY_STATES and self.status["cooling_fan_speed"] != "0":
             self.status["cooling_fan_speed"] = self.status["heatbreak_fan_speed"] = "0"
         self._heat(seconds)
+        was_moving = self.motion.moving
         if self.motion.advance(seconds):
             position = self.motion.position_mm
             if self.motion.axis == "Y":
                 self.world.move_bed(self.name, y_mm=position)
             else:
                 self.world.move_bed(self.name, z_mm=position)
+        if was_moving and not self.motion.moving:
+            self.world.record(
+                self.name,
+                "bed_moved",
+                axis=self.motion.axis,
+                position_mm=round(self.motion.position_mm, 2),
+                at_eject_position=self.world.printers[self.name].at_eject_position,
+            )
 
     def tick(self) -> None:
         """Advance to now and publish when a report is due (state changes: at once)."""

@@ -3,7 +3,8 @@
 ``.gcode.3mf`` archives (Bambu Studio / OrcaSlicer "export plate sliced file"): the plate comes
 from the ``project_file`` ``param`` (``Metadata/plate_<N>.gcode``, default: the first plate in
 ``slice_info.config``), the duration from ``slice_info.config`` (``prediction``, seconds) or the
-plate G-code header, the layer count from the G-code header (or ``plate_<N>.json``). Plain
+plate G-code header, the layer count from the G-code header (or ``plate_<N>.json``), the print's
+height from the plate G-code header (``; max_z_height: 42.00``, see ``_MAX_Z_PATTERNS``). Plain
 G-code files are read from their header and tail. Missing metadata falls back to defaults; a file
 that is not a readable archive (a partial upload, say) raises ``JobFileError``.
 """
@@ -37,7 +38,16 @@ _LAYER_PATTERNS = (
     re.compile(r";\s*total layers count\s*=\s*(\d+)", re.IGNORECASE),
     re.compile(r"^;LAYER_COUNT:(\d+)", re.MULTILINE),
 )
-_MAX_Z = re.compile(r";\s*max_z_height:\s*([0-9.]+)", re.IGNORECASE)
+# Max Z in header comments, in priority order: Bambu Studio / OrcaSlicer ``; max_z_height:``,
+# ``max_layer_z``, ``;MAXZ:`` (Cura), ``;PRINT.SIZE.MAX.Z:`` (Cura Griffin); without any of them
+# the last layer-change marker (``;Z:`` OrcaSlicer / PrusaSlicer, ``; Z_HEIGHT:`` Bambu Studio).
+_MAX_Z_PATTERNS = tuple(
+    re.compile(rf"^[ \t]*;[ \t]*{key}[ \t]*[:=][ \t]*([0-9]+(?:\.[0-9]+)?)", re.MULTILINE)
+    for key in ("max_z_height", "max_layer_z", "MAXZ", r"PRINT\.SIZE\.MAX\.Z")
+)
+_LAYER_Z = re.compile(
+    r"^[ \t]*;[ \t]*(?:Z|Z_HEIGHT)[ \t]*:[ \t]*([0-9]+(?:\.[0-9]+)?)", re.MULTILINE
+)
 _CURA_UNKNOWN_TIME = 6666
 
 
@@ -53,6 +63,11 @@ class JobSpec:
     total_layers: int
     max_z_mm: float | None
     plate: int
+
+    @property
+    def height_mm(self) -> float:
+        """How tall the finished print is: the file's max Z, else layers x 0.2 mm."""
+        return self.max_z_mm or self.total_layers * DEFAULT_LAYER_HEIGHT_MM
 
 
 def parse_duration(text: str) -> float | None:
@@ -83,8 +98,11 @@ def _gcode_facts(text: str) -> _GcodeFacts:
     for pattern in _LAYER_PATTERNS:
         if facts.layers is None and (match := pattern.search(text)):
             facts.layers = int(match.group(1))
-    if match := _MAX_Z.search(text):
-        facts.max_z_mm = float(match.group(1))
+    for pattern in _MAX_Z_PATTERNS:
+        if facts.max_z_mm is None and (match := pattern.search(text)):
+            facts.max_z_mm = float(match.group(1))
+    if facts.max_z_mm is None and (markers := _LAYER_Z.findall(text)):
+        facts.max_z_mm = float(markers[-1])
     return facts
 
 

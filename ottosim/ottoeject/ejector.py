@@ -17,7 +17,15 @@ from ottosim.world import World
 
 _LOGGER = logging.getLogger(__name__)
 
-FAULTS = ("shutdown", "error", "firmware_restart", "moonraker_down", "moonraker_up")
+FAULTS = (
+    "shutdown",
+    "error",
+    "firmware_restart",
+    "moonraker_down",
+    "moonraker_up",
+    "macro_fail",
+    "macro_fail_clear",
+)
 DEFAULT_SHUTDOWN_MESSAGE = "Lost communication with MCU 'mcu'"
 DEFAULT_ERROR_MESSAGE = "Error in printer.cfg: simulated configuration error"
 
@@ -125,6 +133,7 @@ class SimulatedOttoEject:
             "restarts": self.klippy.restarts,
             "gripper": None if held is None else held.as_dict(),
             "macros": list(self.catalog.names),
+            "macro_failures": self.catalog.failures,
         }
 
     async def inject_fault(self, fault: str, **params: Any) -> None:
@@ -137,6 +146,10 @@ class SimulatedOttoEject:
         - ``firmware_restart``: Klippy restarts (Moonraker sees disconnect, then ready).
         - ``moonraker_down`` / ``moonraker_up``: stop / start the Moonraker process (``up``
           returns when Moonraker is back and Klippy is connected again).
+        - ``macro_fail`` (``macro=NAME``, ``mode="once"|"always"``, ``message=``): that macro
+          fails at once, moving nothing, with ``message`` as its G-code error (``!! message``
+          on the console, the ``gcode/script`` request fails); ``once``: only its next run.
+        - ``macro_fail_clear`` (``macro=NAME``; without it: every macro): end ``macro_fail``.
         """
         if fault == "shutdown":
             default = ESTOP_MESSAGE if params.get("estop") else DEFAULT_SHUTDOWN_MESSAGE
@@ -147,6 +160,17 @@ class SimulatedOttoEject:
             self.klippy.restart()
         elif fault == "moonraker_down":
             await self.moonraker.stop()
+        elif fault == "macro_fail":
+            macro = params.get("macro")
+            if not isinstance(macro, str):
+                raise ValueError("macro_fail needs macro=<name>")
+            message = params.get("message")
+            self.catalog.fail_macro(
+                macro, str(params.get("mode", "once")), None if message is None else str(message)
+            )
+        elif fault == "macro_fail_clear":
+            macro = params.get("macro")
+            self.catalog.clear_failures(None if macro is None else str(macro))
         elif fault == "moonraker_up":
             await self.moonraker.start()
             with contextlib.suppress(Exception):

@@ -386,7 +386,10 @@ class SimulatedKlippy:
         command = call.command
         if self.state != READY and command not in _WHEN_NOT_READY:
             refusal = {SHUTDOWN: "Printer is shutdown", ERROR: "Printer is halted"}
-            raise self._script_error(refusal.get(self.state, "Printer is not ready"))
+            reason = refusal.get(self.state, "Printer is not ready")
+            if self._catalog.is_macro(command):
+                self._catalog.record("macro_refused", macro=command, line=call.line, error=reason)
+            raise self._script_error(reason)
         if command in {"RESTART", "FIRMWARE_RESTART"}:
             self.restart()
             raise _ConnectionDropping
@@ -427,6 +430,26 @@ class SimulatedKlippy:
         raise self._script_error("Printer is shutdown")
 
     async def _run_macro(self, call: GcodeCall) -> None:
+        """Run a macro, logged as ``macro_started`` and ``macro_finished`` (``ok``, ``error``)."""
+        self._catalog.record("macro_started", macro=call.command, line=call.line)
+        error: str | None = "interrupted"
+        try:
+            await self._run_macro_body(call)
+            error = None
+        except EndpointError as err:
+            error = str(err).strip()
+            raise
+        finally:
+            self._catalog.record(
+                "macro_finished", macro=call.command, ok=error is None, error=error
+            )
+
+    async def _run_macro_body(self, call: GcodeCall) -> None:
+        injected = self._catalog.take_failure(call.command)
+        if injected is not None:
+            # Like {action_raise_error(msg)} at the top of the macro: nothing has moved yet.
+            self.macros_failed += 1
+            raise self._script_error(injected)
         await self._move(self._catalog.duration(call.command))
         try:
             self._catalog.perform(call)

@@ -14,12 +14,16 @@ side names a printer of the world. Printers that are not mapped get the suffix o
 several printers share a suffix, the macro needs the optional parameter ``PRINTER=<world printer
 name>`` (``EJECT_FROM_BAMBULAB_P_ONE_S PRINTER=p1s-2``); with one printer the parameter is
 optional and, when given, must name that printer.
+
+Injected failures (``fail_macro``): the macro then fails at once, before it moves anything, the
+way a macro's ``{action_raise_error(...)}`` fails in Klipper.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 import re
+from typing import Any
 
 from ottosim.ottoeject.gcode import GcodeCall
 from ottosim.world import PhysicalError, World
@@ -50,6 +54,7 @@ DIGIT_WORDS = {
 
 _PRINTER_MACRO = re.compile(r"^(EJECT_FROM|LOAD_ONTO|CLOSE_DOOR)_([A-Z0-9_]+)$")
 _SLOT_MACRO = re.compile(r"^(STORE_TO_SLOT|GRAB_FROM_SLOT)_([0-9]+)$")
+FAILURE_MODES = ("once", "always")
 
 
 class MacroFailed(Exception):
@@ -80,6 +85,8 @@ class MacroCatalog:
         self._seconds = {**DEFAULT_MACRO_SECONDS, **(macro_seconds or {})}
         self._time_scale = time_scale
         self._names: tuple[str, ...] = ()
+        # macro name -> (mode, error message) of an injected failure
+        self._failures: dict[str, tuple[str, str]] = {}
         self.reload()
 
     @property
@@ -112,6 +119,42 @@ class MacroCatalog:
             if name not in mapped:
                 routes.setdefault(macro_suffix_for_model(body.model), []).append(name)
         return routes
+
+    # -- injected failures ---------------------------------------------------------------------
+    def fail_macro(self, macro: str, mode: str = "once", message: str | None = None) -> None:
+        """Make ``macro`` fail the next time it runs (``once``) or every time (``always``)."""
+        macro = macro.upper()
+        if macro not in self._names:
+            raise ValueError(f"{self._ejector} has no macro {macro!r}")
+        if mode not in FAILURE_MODES:
+            raise ValueError(f"mode must be one of {', '.join(FAILURE_MODES)}, not {mode!r}")
+        self._failures[macro] = (mode, message or f"{macro} failed (injected fault)")
+
+    def clear_failures(self, macro: str | None = None) -> None:
+        """End the injected failure of ``macro`` (of every macro without it)."""
+        if macro is None:
+            self._failures.clear()
+        else:
+            self._failures.pop(macro.upper(), None)
+
+    @property
+    def failures(self) -> dict[str, str]:
+        """Macro name -> mode of the injected failures still pending."""
+        return {macro: mode for macro, (mode, _) in self._failures.items()}
+
+    def take_failure(self, macro: str) -> str | None:
+        """The error ``macro`` fails with now, if a failure is injected (``once`` is used up)."""
+        failure = self._failures.get(macro)
+        if failure is None:
+            return None
+        mode, message = failure
+        if mode == "once":
+            del self._failures[macro]
+        return message
+
+    def record(self, event: str, **details: Any) -> None:
+        """Log an event of this ejector in the world's event log."""
+        self._world.record(self._ejector, event, **details)
 
     def is_macro(self, command: str) -> bool:
         return command in self._names
