@@ -25,7 +25,7 @@ import aiohttp
 
 from ottosim.process import die_with_parent
 
-from .farm_setup import FarmSetup
+from .farm_setup import FarmRecord, FarmSetup
 from .onboarding import HomeAssistantAdmin
 
 REPO = Path(__file__).resolve().parent.parent
@@ -257,7 +257,10 @@ async def run(args: argparse.Namespace) -> int:
             found = await tokens(admin, args.config)
             entry_id = await admin.ensure_config_entry(found["admin_token"], DOMAIN)
             if farm_description is not None and not args.bare:
-                await FarmSetup(session, base_url, found["admin_token"]).add_farm(farm_description)
+                # What earlier runs added (and the user may have deleted since) is kept here.
+                record = FarmRecord(stack_dir / "farm-added.json", entry_id)
+                setup = FarmSetup(session, base_url, found["admin_token"], record)
+                await setup.add_farm(farm_description)
         stack = {
             "base_url": base_url,
             "admin_token": found["admin_token"],
