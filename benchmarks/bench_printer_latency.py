@@ -208,7 +208,7 @@ async def _farm(  # noqa: PLR0917
                     unique_id=printer.serial,
                 ),
             )
-            entry.runtime_data.printers.async_sync()
+            await entry.runtime_data.devices.async_sync()
         manager = entry.runtime_data.printers
         for printer in printers:
             coordinator = manager.get(printer.printer_id)

@@ -18,11 +18,11 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import async_register_views
 from .const import DOMAIN, HUB_MODEL, HUB_TITLE, MANUFACTURER, PRINT_FILES_DIR
-from .farm.orchestrator import Orchestrator
+from .device_sync import DeviceSync
 from .farm.print_file_store import PrintFileStore
-from .ottoeject.manager import async_setup_ottoejects
-from .printers.manager import async_setup_printers
-from .rack_subentries import async_sync_racks, async_update_listener
+from .ottoeject.manager import OttoEjectManager
+from .printers.manager import PrintersManager
+from .racks.manager import RacksManager
 from .runtime import OttoConfigEntry, OttoRuntime
 from .services import async_setup_services
 from .storage import FarmStore
@@ -50,23 +50,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> bool
         model=HUB_MODEL,
         entry_type=dr.DeviceEntryType.SERVICE,
     )
+    # Racks first (jobs name their shelves), then the robots, then the printers.
+    racks = RacksManager(hass, entry, store, hub.id)
+    ottoejects = OttoEjectManager(hass, entry, store, hub.id)
+    printers = PrintersManager(hass, entry, store, hub.id)
+    devices = DeviceSync(hass, entry, (racks, ottoejects, printers))
     entry.runtime_data = OttoRuntime(
         hass=hass,
         entry_id=entry.entry_id,
         store=store,
-        orchestrator=Orchestrator(),
         hub_device_id=hub.id,
         print_files=PrintFileStore(Path(hass.config.path(*PRINT_FILES_DIR))),
+        printers=printers,
+        ottoejects=ottoejects,
+        racks=racks,
+        devices=devices,
     )
-    # Racks added or removed while the hub was not loaded.
-    async_sync_racks(hass, entry)
-    # OttoEjects: one Moonraker client, status stream and coordinator each.
-    entry.runtime_data.ottoejects = await async_setup_ottoejects(hass, entry)
-    # Printers: one Bambu Lab client and push-fed coordinator each, plus LAN discovery.
-    entry.runtime_data.printers = await async_setup_printers(hass, entry)
+    # Start every device; subentries added, changed and removed later (flows, REST, the UI)
+    # are followed without reloading the hub.
+    await devices.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    # Subentries (racks, ...) are added, changed and removed without reloading the hub.
-    entry.async_on_unload(entry.add_update_listener(async_update_listener))
     return True
 
 

@@ -10,6 +10,8 @@ HUB_MODEL: Final = "OttoEngine"
 # HA's Store: the farm's persistent state (ids, jobs, print items, racks) lives in .storage/.
 STORAGE_KEY: Final = f"{DOMAIN}.farm"
 STORAGE_VERSION: Final = 1
+# 1.2: job processing (enabled, statistics) is stored with the farm (1.1 had it in memory).
+STORAGE_MINOR_VERSION: Final = 2
 # Writes are coalesced: several changes within this many seconds are stored once.
 STORAGE_SAVE_DELAY: Final = 1.0
 
@@ -23,6 +25,5 @@ DEFAULT_MAX_UPLOAD_BYTES: Final = 1024 * 1024 * 1024
 EVENT_JOB_STATUS_CHANGED: Final = f"{DOMAIN}_job_status_changed"
 EVENT_SHELF_CHANGED: Final = f"{DOMAIN}_shelf_changed"
 
-# Dispatcher signals (formatted with the hub's entry id, and the shelf id).
-SIGNAL_RACKS_CHANGED: Final = f"{DOMAIN}_racks_changed_{{}}"
+# Dispatcher signal (formatted with the hub's entry id and the shelf id).
 SIGNAL_SHELF_UPDATED: Final = f"{DOMAIN}_shelf_updated_{{}}_{{}}"

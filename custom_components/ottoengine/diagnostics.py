@@ -39,8 +39,8 @@ async def async_get_config_entry_diagnostics(
             ],
             "state": runtime.state.as_dict(),
             "orchestrator": {
-                "job_processing_enabled": runtime.orchestrator.job_processing_enabled,
-                "statistics": runtime.orchestrator.statistics.as_dict(),
+                "job_processing_enabled": runtime.processing.enabled,
+                "statistics": runtime.processing.statistics.as_dict(),
             },
         },
         TO_REDACT,

@@ -7,8 +7,9 @@ service, orchestrator).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+import time
+from typing import Literal
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -21,45 +22,36 @@ from .const import (
     EVENT_SHELF_CHANGED,
     SIGNAL_SHELF_UPDATED,
 )
-from .farm.clock import to_iso, utcnow
-from .farm.job_status import ACTIVE_STATUSES, JobStatus
+from .device_sync import DeviceSync
+from .farm.clock import utcnow
+from .farm.job_processing import JobProcessing
+from .farm.job_status import JobStatus
 from .farm.jobs import JobTransition, PrintJob
-from .farm.orchestrator import Orchestrator
 from .farm.print_file_store import PrintFileStore
-from .farm.printer_control import PrinterControl
 from .farm.racks import Rack, Shelf, ShelfState
 from .farm.state import FarmState
+from .ottoeject.manager import OttoEjectManager
+from .printers.manager import PrintersManager
+from .racks.manager import RacksManager
 from .storage import FarmStore
-
-if TYPE_CHECKING:
-    from .ottoeject.manager import OttoEjectManager
-    from .printers.manager import PrintersManager
 
 type ChangeSource = Literal["api", "service", "orchestrator"]
 
-_ORCHESTRATION_STATUS = {
-    JobStatus.QUEUED: "waiting",
-    JobStatus.PRINTING: "printing",
-    JobStatus.PAUSED: "paused",
-    JobStatus.EJECTING: "ejecting",
-    JobStatus.STORING: "storing",
-}
 
-
-@dataclass
+@dataclass(frozen=True)
 class OttoRuntime:
+    """Built once, complete, in ``async_setup_entry``; nothing is filled in later."""
+
     hass: HomeAssistant
     entry_id: str
     store: FarmStore
-    orchestrator: Orchestrator
     hub_device_id: str
     print_files: PrintFileStore
-    # Set by the printers' layer once it is loaded; ``None`` → job changes are only recorded.
-    printer_control: PrinterControl | None = None
-    # The printers' clients and coordinators (printers/manager.py), set right after the runtime.
-    printers: PrintersManager | None = None
-    # Set by the OttoEjects' layer (ottoeject/manager.py) once it is loaded.
-    ottoejects: OttoEjectManager | None = None
+    printers: PrintersManager
+    ottoejects: OttoEjectManager
+    racks: RacksManager
+    devices: DeviceSync
+    started_at: float = field(default_factory=time.monotonic)
 
     @property
     def state(self) -> FarmState:
@@ -71,32 +63,19 @@ class OttoRuntime:
         return int(self.entry.options.get(CONF_MAX_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES))
 
     @property
-    def entry(self) -> ConfigEntry:
+    def entry(self) -> OttoConfigEntry:
         """The hub's config entry (its subentries are the farm's devices)."""
         return self.hass.config_entries.async_get_known_entry(self.entry_id)
 
-    def active_jobs(self) -> list[dict[str, Any]]:
-        """Jobs the orchestrator is working on, in the orchestration API's shape.
+    @property
+    def processing(self) -> JobProcessing:
+        """Whether the queue is processed, and the statistics (stored with the farm)."""
+        return self.store.state.processing
 
-        Most urgent first (priority 1 before 2), then oldest first.
-        """
-        jobs = sorted(
-            (job for job in self.state.jobs.values() if job.status in ACTIVE_STATUSES),
-            key=lambda job: (job.settings.priority, job.created_at, job.id),
-        )
-        return [
-            {
-                "jobId": job.id,
-                "printerId": job.settings.printer_id,
-                "status": job.status.value.lower(),
-                "progress_percent": job.progress_percent,
-                "orchestration_status": _ORCHESTRATION_STATUS[job.status],
-                "assigned_store_slot": job.settings.store_slot,
-                "assigned_grab_slot": job.settings.grab_slot,
-                "started_at": to_iso(job.started_at),
-            }
-            for job in jobs
-        ]
+    @property
+    def uptime_seconds(self) -> int:
+        """Seconds since this hub entry was set up."""
+        return int(time.monotonic() - self.started_at)
 
     @callback
     def async_state_changed(self) -> None:
@@ -111,9 +90,9 @@ class OttoRuntime:
             minutes = None
             if job.started_at is not None:
                 minutes = (change.at - job.started_at).total_seconds() / 60
-            self.orchestrator.record_job_finished(succeeded=True, minutes=minutes)
+            self.processing.record_job_finished(succeeded=True, minutes=minutes)
         elif target is JobStatus.FAILED:
-            self.orchestrator.record_job_finished(succeeded=False, minutes=None)
+            self.processing.record_job_finished(succeeded=False, minutes=None)
         self.async_state_changed()
         self.hass.bus.async_fire(
             EVENT_JOB_STATUS_CHANGED,

@@ -1,27 +1,17 @@
-"""Sensors: one per rack shelf, showing whether it holds no plate, an empty plate or a print."""
+"""Sensors of the farm's devices; each kind of device adds its own (printers: status, stage,
+progress, temperatures...; OttoEjects: status, current macro, last result; racks: one per
+shelf)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN, MANUFACTURER, SIGNAL_RACKS_CHANGED, SIGNAL_SHELF_UPDATED
-from .entity import OttoEntity
-from .farm.racks import InvalidShelfStateError, Rack, Shelf, ShelfState
 from .ottoeject.entities import async_setup_sensors as async_setup_ottoeject_sensors
 from .printers.entities import async_setup_printer_sensors
-from .rack_subentries import rack_device_identifier
-from .runtime import OttoConfigEntry, OttoRuntime
-from .subentries import SUBENTRY_RACK, subentries_by_id
+from .racks.entities import async_setup_shelf_sensors
+from .runtime import OttoConfigEntry
 
-RACK_MODEL = "OttoRack"
 # Pushed entities: no polling, no parallel update limit.
 PARALLEL_UPDATES = 0
 
@@ -31,110 +21,6 @@ async def async_setup_entry(
     entry: OttoConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    runtime = entry.runtime_data
-    known: dict[int, str] = {}  # shelf id → rack subentry id
-
-    @callback
-    def async_sync_shelves() -> None:
-        """Add sensors for new shelves, remove those of shelves that no longer exist."""
-        entity_registry = er.async_get(hass)
-        present: set[int] = set()
-        for rack_id, subentry in subentries_by_id(entry, SUBENTRY_RACK).items():
-            rack = runtime.state.racks.get(rack_id)
-            if rack is None:
-                continue
-            new = [
-                ShelfSensor(runtime, rack, shelf) for shelf in rack.shelves if shelf.id not in known
-            ]
-            present.update(shelf.id for shelf in rack.shelves)
-            for sensor in new:
-                known[sensor.shelf.id] = subentry.subentry_id
-            if new:
-                async_add_entities(new, config_subentry_id=subentry.subentry_id)
-        for shelf_id in set(known) - present:
-            del known[shelf_id]
-            entity_id = entity_registry.async_get_entity_id(
-                "sensor", DOMAIN, shelf_unique_id(entry.entry_id, shelf_id)
-            )
-            if entity_id is not None:
-                entity_registry.async_remove(entity_id)
-
-    async_sync_shelves()
-    entry.async_on_unload(
-        async_dispatcher_connect(
-            hass, SIGNAL_RACKS_CHANGED.format(entry.entry_id), async_sync_shelves
-        )
-    )
+    async_setup_shelf_sensors(hass, entry, async_add_entities)
     await async_setup_ottoeject_sensors(hass, entry, async_add_entities)
     async_setup_printer_sensors(hass, entry, async_add_entities)
-
-
-def shelf_unique_id(entry_id: str, shelf_id: int) -> str:
-    return f"{entry_id}_shelf_{shelf_id}"
-
-
-class ShelfSensor(OttoEntity, SensorEntity):
-    """A shelf of a rack; its state is the shelf's state, its attributes name the print."""
-
-    _attr_device_class = SensorDeviceClass.ENUM
-    _attr_options = [state.value for state in ShelfState]
-    _attr_translation_key = "shelf"
-
-    def __init__(self, runtime: OttoRuntime, rack: Rack, shelf: Shelf) -> None:
-        super().__init__(runtime)
-        self.rack = rack
-        self.shelf = shelf
-        self._attr_unique_id = shelf_unique_id(runtime.entry_id, shelf.id)
-        self._attr_translation_placeholders = {"shelf_number": str(shelf.shelf_number)}
-        self._attr_device_info = DeviceInfo(
-            identifiers={rack_device_identifier(runtime.entry_id, rack.id)},
-            name=rack.name,
-            manufacturer=MANUFACTURER,
-            model=RACK_MODEL,
-            via_device_id=runtime.hub_device_id,
-        )
-
-    async def async_added_to_hass(self) -> None:
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass,
-                SIGNAL_SHELF_UPDATED.format(self.runtime.entry_id, self.shelf.id),
-                self.async_write_ha_state,
-            )
-        )
-
-    @property
-    def native_value(self) -> str:
-        return self.shelf.state.value
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        job = self.runtime.state.jobs.get(self.shelf.print_job_id or 0)
-        return {
-            "rack_id": self.rack.id,
-            "shelf_id": self.shelf.id,
-            "shelf_number": self.shelf.shelf_number,
-            "print_job_id": self.shelf.print_job_id,
-            "filename": job.filename if job is not None else None,
-        }
-
-    @callback
-    def async_set_shelf_state(self, state: ShelfState, print_job_id: int | None) -> None:
-        """The ``ottoengine.set_shelf_state`` action on this shelf."""
-        try:
-            if print_job_id is not None and print_job_id not in self.runtime.state.jobs:
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key="unknown_print_job",
-                    translation_placeholders={"print_job_id": str(print_job_id)},
-                )
-            self.runtime.async_set_shelf(self.rack, self.shelf, state, print_job_id, "service")
-        except InvalidShelfStateError as err:
-            key = (
-                "print_job_required" if state is ShelfState.WITH_PRINT else "print_job_not_allowed"
-            )
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key=key,
-                translation_placeholders={"entity_id": self.entity_id},
-            ) from err

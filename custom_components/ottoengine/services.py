@@ -14,7 +14,7 @@ import probatio as vol
 from .const import DOMAIN
 from .farm.racks import ShelfState
 from .ottoeject.services import async_setup_ottoeject_services
-from .sensor import ShelfSensor
+from .racks.entities import ShelfSensor
 
 SERVICE_SET_SHELF_STATE: Final = "set_shelf_state"
 ATTR_STATE: Final = "state"

@@ -8,18 +8,38 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
-from .const import STORAGE_KEY, STORAGE_SAVE_DELAY, STORAGE_VERSION
+from .const import STORAGE_KEY, STORAGE_MINOR_VERSION, STORAGE_SAVE_DELAY, STORAGE_VERSION
 from .farm.state import FarmState
 
 _LOGGER = logging.getLogger(__name__)
+
+
+class _FarmDataStore(Store[dict[str, Any]]):
+    """HA's Store of the farm's state, with the migrations between its layouts."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        # A newer major version never gets here (HA's Store refuses to read it).
+        data = old_data
+        if old_minor_version < 2:
+            # 1.2 stores job processing (enabled, restarts, statistics) with the farm; 1.1
+            # kept it in memory only. Its statistics are those the jobs' history implies.
+            data = FarmState.from_dict(old_data).as_dict()
+        return data
 
 
 class FarmStore:
     """Loads the farm's state once and saves it (coalesced) whenever it changes."""
 
     def __init__(self, hass: HomeAssistant) -> None:
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, STORAGE_KEY, private=True, atomic_writes=True
+        self._store: Store[dict[str, Any]] = _FarmDataStore(
+            hass,
+            STORAGE_VERSION,
+            STORAGE_KEY,
+            private=True,
+            atomic_writes=True,
+            minor_version=STORAGE_MINOR_VERSION,
         )
         self.state = FarmState()
         self.last_save_failed = False

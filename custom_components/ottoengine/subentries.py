@@ -1,7 +1,9 @@
 """The farm's devices are config subentries of the hub entry; this names and finds them.
 
-Each subentry's ``data`` holds the device's integer API id under ``"id"`` (allocated from the
-farm state's ``IdAllocator`` and never reused) and its stored details:
+A ``DeviceKind`` is at once a subentry type, the name of the device's integer id sequence in
+the farm state's ``IdAllocator`` and the middle of its device identifier, so the three can
+never disagree. Each subentry's ``data`` holds the device's API id under ``"id"`` (allocated
+once, never reused) and its stored details:
 
 - ``printer``:   id, name, brand, model, type, ip_address, serial_number, access_code,
                  build_volume (dict | None), filament (dict | None); unique_id = serial number
@@ -12,14 +14,31 @@ farm state's ``IdAllocator`` and never reused) and its stored details:
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
-SUBENTRY_PRINTER: Final = "printer"
-SUBENTRY_OTTOEJECT: Final = "ottoeject"
-SUBENTRY_RACK: Final = "rack"
+from .const import DOMAIN
+
+
+class DeviceKind(StrEnum):
+    """A kind of farm device that is a subentry of the hub."""
+
+    PRINTER = "printer"
+    OTTOEJECT = "ottoeject"
+    RACK = "rack"
+
+
+SUBENTRY_PRINTER: Final = DeviceKind.PRINTER
+SUBENTRY_OTTOEJECT: Final = DeviceKind.OTTOEJECT
+SUBENTRY_RACK: Final = DeviceKind.RACK
 CONF_ID: Final = "id"
+
+
+def device_identifier(entry_id: str, kind: DeviceKind, device_id: int) -> tuple[str, str]:
+    """The device registry identifier of a farm device."""
+    return (DOMAIN, f"{entry_id}_{kind.value}_{device_id}")
 
 
 def subentries_by_id(entry: ConfigEntry, subentry_type: str) -> dict[int, ConfigSubentry]:

@@ -88,7 +88,7 @@ async def test_paused_processing_is_unhealthy_until_restart(
     hass: HomeAssistant, hass_client: ClientSessionGenerator
 ) -> None:
     entry = await setup_hub(hass)
-    entry.runtime_data.orchestrator.pause_processing()
+    entry.runtime_data.processing.pause()
     client = await hass_client()
     response = await client.get("/api/orchestration/health")
     assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
@@ -107,12 +107,12 @@ async def test_restart_needs_an_administrator(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, hass_read_only_access_token: str
 ) -> None:
     entry = await setup_hub(hass)
-    entry.runtime_data.orchestrator.pause_processing()
+    entry.runtime_data.processing.pause()
     client = await hass_client(hass_read_only_access_token)
     response = await client.post("/api/orchestration/restart")
     assert response.status == HTTPStatus.FORBIDDEN
     assert "administrator" in (await response.json())["message"]
-    assert entry.runtime_data.orchestrator.job_processing_enabled is False
+    assert entry.runtime_data.processing.enabled is False
     # Reading is allowed to any authenticated user.
     assert (await client.get("/api/orchestration/status")).status == HTTPStatus.OK
 

@@ -10,7 +10,8 @@ import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ottoengine.farm.job_status import JobStatus
-from custom_components.ottoengine.farm.printer_control import PrinterControlError
+from custom_components.ottoengine.farm.ports import CommandResult
+from custom_components.ottoengine.farm.device_errors import DeviceRefusedError
 
 from .helpers import create_job, setup_farm, upload_item
 
@@ -263,7 +264,7 @@ async def test_start_and_complete(hass: HomeAssistant, hass_client: ClientSessio
     assert (body["id"], body["status"]) == (1, "COMPLETED")
     assert body["completed_at"].endswith("Z")
     assert body["message"] == "Print job marked as completed"
-    assert runtime.orchestrator.statistics.jobs_completed == 1
+    assert runtime.processing.statistics.jobs_completed == 1
     assert (await client.delete("/api/print-jobs/1")).status == HTTPStatus.CONFLICT
     await hass.async_block_till_done()
     assert [(e.data["old_status"], e.data["new_status"]) for e in events] == [
@@ -280,19 +281,30 @@ async def test_start_and_complete(hass: HomeAssistant, hass_client: ClientSessio
     }
 
 
-class FakePrinterControl:
+class FakePrinterPort:
+    """Printer 1 as the farm's printer port sees it: stops or refuses to."""
+
     def __init__(self, error: str | None = None) -> None:
-        self.stopped: list[tuple[int, int]] = []
+        self.stopped = 0
         self.error = error
 
-    async def async_stop_print(self, printer_id: int, job_id: int) -> None:
+    async def async_stop(self) -> CommandResult:
         if self.error:
-            raise PrinterControlError(self.error)
-        self.stopped.append((printer_id, job_id))
+            raise DeviceRefusedError("printer 1", self.error)
+        self.stopped += 1
+        return CommandResult.CONFIRMED
+
+
+def use_printer_port(
+    monkeypatch: pytest.MonkeyPatch, runtime: Any, port: FakePrinterPort | None
+) -> None:
+    monkeypatch.setattr(
+        runtime.printers, "printer", lambda printer_id: port if printer_id == 1 else None
+    )
 
 
 async def test_cancel_stops_the_print(
-    hass: HomeAssistant, hass_client: ClientSessionGenerator
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entry = await setup_farm(hass)
     client = await hass_client()
@@ -302,8 +314,8 @@ async def test_cancel_stops_the_print(
     for job_id in (1, 2, 3):
         runtime.async_transition_job(runtime.state.jobs[job_id], JobStatus.PRINTING, "test")
 
-    # Without printer control (no printer driver loaded) the cancellation is only recorded.
-    runtime.printer_control = None
+    # Without the printer in the farm the cancellation is only recorded.
+    use_printer_port(monkeypatch, runtime, None)
     response = await client.delete("/api/print-jobs/1")
     assert response.status == HTTPStatus.OK
     assert await response.json() == {
@@ -313,16 +325,16 @@ async def test_cancel_stops_the_print(
     }
     assert "not stopped" in runtime.state.jobs[1].status_message
 
-    runtime.printer_control = FakePrinterControl("printer offline")
+    use_printer_port(monkeypatch, runtime, FakePrinterPort("printer offline"))
     response = await client.delete("/api/print-jobs/2")
     assert response.status == HTTPStatus.BAD_GATEWAY
     assert "printer offline" in (await response.json())["message"]
     assert runtime.state.jobs[2].status is JobStatus.PRINTING
 
-    control = FakePrinterControl()
-    runtime.printer_control = control
+    port = FakePrinterPort()
+    use_printer_port(monkeypatch, runtime, port)
     assert (await client.delete("/api/print-jobs/3")).status == HTTPStatus.OK
-    assert control.stopped == [(1, 3)]
+    assert port.stopped == 1
     assert "was stopped" in runtime.state.jobs[3].status_message
     assert (await client.delete("/api/print-jobs/3")).status == HTTPStatus.CONFLICT
 
@@ -385,6 +397,6 @@ async def test_failed_jobs_count_as_failures(
         "estimated_remaining_time"
     ] is None
     runtime.async_transition_job(job, JobStatus.FAILED, "printer error 0300-4000")
-    assert runtime.orchestrator.statistics.jobs_failed == 1
+    assert runtime.processing.statistics.jobs_failed == 1
     job_answer = await (await client.get("/api/print-jobs/1")).json()
     assert job_answer["status_message"] == "printer error 0300-4000"

@@ -23,7 +23,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ottoengine.const import DOMAIN
-from custom_components.ottoengine.farm.printer_control import PrinterControlError
+from custom_components.ottoengine.farm.device_errors import DeviceUnavailableError
+from custom_components.ottoengine.farm.ports import CommandResult
 
 from ..farm_fixtures import FarmHandle
 from ..helpers import setup_hub
@@ -264,17 +265,17 @@ async def test_printer_control_removal_unload_and_diagnostics(
     await wait_online(entry, printer_id)
     await hass.async_block_till_done()
 
-    # Jobs stop prints through the runtime's printer control.
-    control = entry.runtime_data.printer_control
-    assert control is manager_of(entry)
-    await control.async_stop_print(printer_id, 7)
-    with pytest.raises(PrinterControlError):
-        await control.async_stop_print(99, 7)
+    # Jobs stop prints through the farm's printer port (the one command path).
+    port = entry.runtime_data.printers.printer(printer_id)
+    assert port is not None
+    assert port is coordinator_of(entry, printer_id).commands
+    assert await port.async_stop() in (CommandResult.CONFIRMED, CommandResult.SENT)
+    assert entry.runtime_data.printers.printer(99) is None
     await fault(hass, sim_farm, printer["name"], "mqtt_down")
     try:
         await wait_for(lambda: not coordinator_of(entry, printer_id).online, what="offline")
-        with pytest.raises(PrinterControlError, match="could not stop job 7"):
-            await control.async_stop_print(printer_id, 7)
+        with pytest.raises(DeviceUnavailableError, match="is not connected"):
+            await port.async_stop()
     finally:
         await fault(hass, sim_farm, printer["name"], "mqtt_up")
     await wait_online(entry, printer_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_API_KEY, CONF_IP_ADDRESS, CONF_PORT
 
 from ..moonraker import (
     InvalidMacroError,
@@ -25,14 +26,9 @@ from ..moonraker import (
 )
 from ..ottoeject.coordinator import OttoEjectCoordinator
 from ..ottoeject.identity import async_fetch_identity
-from ..ottoeject.manager import OttoEjectManager
 from ..ottoeject.settings import (
-    CONF_API_KEY,
     CONF_DEVICE_NAME,
-    CONF_IP_ADDRESS,
     CONF_MACRO_ACK_TIMEOUT,
-    CONF_PORT,
-    ID_OTTOEJECT,
     MOONRAKER_DEFAULT_PORT,
     OttoEjectSettings,
     address_in_use,
@@ -44,7 +40,7 @@ from ..ottoeject.settings import (
     parse_port,
 )
 from ..runtime import OttoRuntime
-from ..subentries import CONF_ID, SUBENTRY_OTTOEJECT, find_subentry
+from ..subentries import CONF_ID, SUBENTRY_OTTOEJECT, DeviceKind, find_subentry
 from .base import OttoView, parse_id
 from .errors import ApiError, bad_request, conflict, not_found
 
@@ -53,14 +49,8 @@ IDENTITY_TIMEOUT = 5.0
 PROXY_ERROR = "Macro Execution Proxy Error"
 
 
-def _manager(runtime: OttoRuntime) -> OttoEjectManager:
-    # Set while the hub sets up, before it counts as loaded (``OttoView.runtime``).
-    assert runtime.ottoejects is not None
-    return runtime.ottoejects
-
-
 def _coordinator(runtime: OttoRuntime, ottoeject_id: str) -> OttoEjectCoordinator:
-    coordinator = _manager(runtime).by_id(parse_id(ottoeject_id, KIND))
+    coordinator = runtime.ottoejects.by_id(parse_id(ottoeject_id, KIND))
     if coordinator is None:
         raise not_found(KIND, ottoeject_id)
     return coordinator
@@ -148,13 +138,13 @@ class OttoEjectsView(OttoView):
     name = "api:ottoengine:ottoeject"
 
     async def get(self, request: web.Request) -> web.Response:
-        manager = _manager(self.runtime(request))
+        manager = self.runtime(request).ottoejects
         return self.json([await _summary(c) for c in manager.sorted()])
 
     async def post(self, request: web.Request) -> web.Response:
         """Register an OttoEject: the same subentry and device as the "Add OttoEject" flow."""
         runtime = self.runtime(request)
-        manager = _manager(runtime)
+        manager = runtime.ottoejects
         body = await self.json_body(request)
         entry = runtime.entry
         settings = _settings(entry, body, 0, None)
@@ -164,7 +154,7 @@ class OttoEjectsView(OttoView):
             if owner is not None:
                 raise conflict(f"This OttoEject is already registered as Ottoeject {owner}")
         settings = OttoEjectSettings(
-            runtime.state.ids.allocate(ID_OTTOEJECT),
+            runtime.state.ids.allocate(DeviceKind.OTTOEJECT),
             settings.device_name,
             settings.ip_address,
             settings.port,
@@ -175,7 +165,7 @@ class OttoEjectsView(OttoView):
         self.hass(request).config_entries.async_add_subentry(
             entry, settings.new_subentry(unique_id)
         )
-        await manager.async_sync()
+        await runtime.devices.async_sync()
         coordinator = manager.by_id(settings.id)
         assert coordinator is not None
         return self.json(
@@ -228,7 +218,7 @@ class OttoEjectView(OttoView):
             data=settings.as_data(),
             unique_id=unique_id,
         )
-        await _manager(runtime).async_sync()
+        await runtime.devices.async_sync()
         return self.json(
             {**await _summary(coordinator), "message": "Ottoeject updated successfully"}
         )
@@ -252,7 +242,7 @@ class OttoEjectView(OttoView):
         subentry = find_subentry(entry, SUBENTRY_OTTOEJECT, item_id)
         assert subentry is not None
         self.hass(request).config_entries.async_remove_subentry(entry, subentry.subentry_id)
-        await _manager(runtime).async_sync()
+        await runtime.devices.async_sync()
         return self.json({"message": "Ottoeject deleted successfully"})
 
 

@@ -13,11 +13,12 @@ from http import HTTPStatus
 from aiohttp import web
 
 from ..farm.clock import to_iso, utcnow
+from ..farm.device_errors import DeviceError
 from ..farm.job_status import IllegalTransitionError, JobStatus
 from ..farm.jobs import JobSettings, PrintJob
-from ..farm.printer_control import PrinterControlError
 from ..runtime import OttoRuntime
 from .base import OttoView, parse_id
+from .device_errors import device_api_error
 from .errors import ApiError, bad_request, not_found
 from .print_jobs_body import (
     MAX_COPIES,
@@ -152,17 +153,17 @@ class PrintJobView(OttoView):
         reason = "Cancelled through the REST API"
         printer_id = job.settings.printer_id
         if job.status in (JobStatus.PRINTING, JobStatus.PAUSED) and printer_id is not None:
-            control = runtime.printer_control
-            if control is None:
-                reason += "; no printer driver is loaded, the print was not stopped"
+            printer = runtime.printers.printer(printer_id)
+            if printer is None:
+                reason += f"; printer {printer_id} is not in the farm, the print was not stopped"
             else:
                 try:
-                    await control.async_stop_print(printer_id, job.id)
-                except PrinterControlError as err:
-                    raise ApiError(
-                        HTTPStatus.BAD_GATEWAY,
-                        f"Print job {job.id} was not cancelled: printer {printer_id} could "
-                        f"not stop the print ({err})",
+                    await printer.async_stop()
+                except DeviceError as err:
+                    raise device_api_error(
+                        err,
+                        f"Print job {job.id} was not cancelled: printer {printer_id} could not "
+                        "stop the print",
                     ) from None
                 reason += f"; the print on printer {printer_id} was stopped"
         _transition(runtime, job, JobStatus.CANCELLED, reason)

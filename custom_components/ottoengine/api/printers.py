@@ -9,6 +9,7 @@ firmware without Developer Mode). Access codes and certificate fingerprints are 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,37 +23,25 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
+from homeassistant.const import CONF_IP_ADDRESS, CONF_NAME
 from homeassistant.core import HomeAssistant
 
-from ..bambu import (
-    AuthorizationFirmwareError,
-    BambuAuthError,
-    BambuCommandError,
-    BambuConnectionError,
-    BambuError,
-    BambuPrinterClient,
-    BambuUploadError,
-    CertificateMismatchError,
-    PrinterBusyError,
-    SerialMismatchError,
-    upload_file,
-)
 from ..bambu.commands import normalize_gcode
 from ..farm.clock import to_iso, utcnow
-from ..printers import const
+from ..farm.device_errors import DeviceError
+from ..farm.ports import CommandResult, StartOptions
+from ..printers.commands import PrinterCommands
 from ..printers.const import (
     CONF_ACCESS_CODE,
     CONF_BRAND,
     CONF_BUILD_VOLUME,
     CONF_FILAMENT,
-    CONF_IP_ADDRESS,
     CONF_MODEL,
-    CONF_NAME,
     CONF_SERIAL_NUMBER,
     CONF_TYPE,
 )
 from ..printers.coordinator import PrinterCoordinator
-from ..printers.manager import ID_PRINTER, PrintersManager
+from ..printers.manager import PrintersManager
 from ..printers.rest_json import printer_details, printer_status, printer_summary
 from ..printers.settings import (
     InvalidPrinterError,
@@ -69,8 +58,9 @@ from ..printers.settings import (
 )
 from ..printfile import PrintFileError, format_file_size, sanitize_filename
 from ..runtime import OttoRuntime
-from ..subentries import SUBENTRY_PRINTER, find_subentry
+from ..subentries import SUBENTRY_PRINTER, DeviceKind, find_subentry
 from .base import OttoView, parse_id
+from .device_errors import device_api_error
 from .errors import ApiError, bad_request, conflict, not_found
 from .multipart import async_stream_part
 
@@ -80,10 +70,6 @@ KIND = "Printer"
 # A file name, read from its multipart part without holding more than this in memory.
 MAX_REMOTE_FILENAME_BYTES: Final = 1024
 START_OPTIONS: Final = ("bed_leveling", "flow_cali", "vibration_cali", "timelapse", "layer_inspect")
-DEVELOPER_MODE_MESSAGE: Final = (
-    "The printer's firmware only accepts commands signed by Bambu Lab software (Authorization "
-    "Control): enable LAN-only mode and Developer Mode on the printer"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +80,7 @@ class _Printer:
 
 
 def _manager(runtime: OttoRuntime) -> PrintersManager:
-    manager = runtime.printers
-    if manager is None:
-        raise ApiError(HTTPStatus.SERVICE_UNAVAILABLE, "The printers are not loaded yet")
-    return manager
+    return runtime.printers
 
 
 def _printer(view: type[OttoView], request: web.Request, printer_id: str) -> _Printer:
@@ -125,38 +108,14 @@ def _parse_has_build_plate(body: dict[str, Any]) -> bool | None:
     return value
 
 
-def _printer_name(name: str) -> str:
-    return f"printer {name!r}"
-
-
 async def _command(
-    coordinator: PrinterCoordinator,
-    send: Callable[[BambuPrinterClient], Awaitable[dict[str, Any] | None]],
-) -> bool:
-    """Run a command; returns whether the printer confirmed it (False: sent, no reply yet)."""
-    name = _printer_name(coordinator.settings.name)
+    printer: PrinterCommands, send: Callable[[PrinterCommands], Awaitable[CommandResult]]
+) -> CommandResult:
+    """Run a command through the printer's one command path; failures as REST errors."""
     try:
-        await send(coordinator.connected_client())
-    except BambuConnectionError:
-        raise ApiError(
-            HTTPStatus.SERVICE_UNAVAILABLE, f"The {name} is not connected; try again later"
-        ) from None
-    except AuthorizationFirmwareError:
-        coordinator.async_set_authorization_blocked(True)
-        raise ApiError(
-            HTTPStatus.BAD_GATEWAY,
-            f"The {name} refused the command. {DEVELOPER_MODE_MESSAGE}",
-            extra={"reason": "developer_mode_required"},
-        ) from None
-    except PrinterBusyError as err:
-        raise conflict(f"The {name} is busy: {err}") from None
-    except BambuCommandError as err:
-        if err.reason is None:  # no reply in time: the broker has the command, the printer may lag
-            return False
-        raise ApiError(
-            HTTPStatus.BAD_GATEWAY, f"The {name} refused the command: {err.reason}"
-        ) from None
-    return True
+        return await send(printer)
+    except DeviceError as err:
+        raise device_api_error(err) from None
 
 
 class PrintersView(OttoView):
@@ -191,7 +150,7 @@ class PrintersView(OttoView):
                 field=CONF_SERIAL_NUMBER,
             )
         settings = PrinterSettings(
-            id=runtime.state.ids.allocate(ID_PRINTER),
+            id=runtime.state.ids.allocate(DeviceKind.PRINTER),
             name=name,
             model=model,
             ip_address=host,
@@ -205,7 +164,7 @@ class PrintersView(OttoView):
         runtime.async_state_changed()
         hass = self.hass(request)
         hass.config_entries.async_add_subentry(runtime.entry, settings.new_subentry())
-        manager.async_sync()
+        await runtime.devices.async_sync()
         if has_build_plate is not None:
             manager.async_set_build_plate(settings.id, has_build_plate)
         return self.json(
@@ -258,7 +217,7 @@ class PrinterView(OttoView):
             self.hass(request).config_entries.async_update_subentry(
                 entry, subentry, title=settings.name, data=settings.as_data()
             )
-            manager.async_sync()
+            await printer.runtime.devices.async_sync()
         if has_build_plate is not None:
             manager.async_set_build_plate(current.id, has_build_plate)
         return self.json(
@@ -286,7 +245,7 @@ class PrinterView(OttoView):
         subentry = find_subentry(entry, SUBENTRY_PRINTER, printer_number)
         assert subentry is not None
         self.hass(request).config_entries.async_remove_subentry(entry, subentry.subentry_id)
-        printer.manager.async_sync()
+        await printer.runtime.devices.async_sync()
         return self.json({"message": "Printer deleted successfully"})
 
 
@@ -315,10 +274,7 @@ class PrinterSendGcodeView(OttoView):
             lines = normalize_gcode(gcode)
         except ValueError:
             raise bad_request("gcode", "holds no G-code") from None
-        await _command(
-            printer.coordinator,
-            lambda client: client.send_gcode(lines, reply_timeout=const.REPLY_TIMEOUT),
-        )
+        await _command(printer.coordinator.commands, lambda p: p.async_send_gcode(lines))
         return self.json({"message": "G-code sent."}, HTTPStatus.ACCEPTED)
 
 
@@ -336,82 +292,92 @@ class PrinterStartPrintView(OttoView):
         if any(part == ".." for part in filename.replace("\\", "/").split("/")):
             raise bad_request("filename", "must not contain '..'")
         options = _start_options(body)
-        plain_gcode = filename.lower().endswith(".gcode")
-
-        async def send(client: BambuPrinterClient) -> dict[str, Any] | None:
-            if plain_gcode:
-                return await client.start_gcode_file(filename, reply_timeout=const.REPLY_TIMEOUT)
-            return await client.start_project_file(
-                filename, reply_timeout=const.REPLY_TIMEOUT, **options
-            )
-
-        await _command(printer.coordinator, send)
+        await _command(
+            printer.coordinator.commands, lambda p: p.async_start_print(filename, options)
+        )
         return self.json(
             {"message": f"Start print command for {filename} sent."}, HTTPStatus.ACCEPTED
         )
 
 
-def _start_options(body: dict[str, Any]) -> dict[str, Any]:
+def _start_options(body: dict[str, Any]) -> StartOptions:
     """The Bambu Lab options of a start (``useAms`` is the seed's spelling of ``use_ams``)."""
-    options: dict[str, Any] = {}
     plate = body.get("plate")
-    if plate is not None:
-        if isinstance(plate, bool) or not isinstance(plate, int) or plate < 1:
-            raise bad_request("plate", "must be a plate number (1, 2, ...)")
-        options["plate"] = plate
+    if plate is not None and (isinstance(plate, bool) or not isinstance(plate, int) or plate < 1):
+        raise bad_request("plate", "must be a plate number (1, 2, ...)")
+    use_ams: bool | None = None
     for key in ("use_ams", "useAms"):
         if body.get(key) is not None:
             if not isinstance(body[key], bool):
                 raise bad_request(key, "must be true or false")
-            options["use_ams"] = body[key]
+            use_ams = body[key]
+    flags: dict[str, bool] = {}
     for key in START_OPTIONS:
         if body.get(key) is not None:
             if not isinstance(body[key], bool):
                 raise bad_request(key, "must be true or false")
-            options[key] = body[key]
+            flags[key] = body[key]
     mapping = body.get("ams_mapping")
-    if mapping is not None:
-        if not isinstance(mapping, list) or not all(
+    if mapping is not None and (
+        not isinstance(mapping, list)
+        or not all(
             isinstance(tray, int) and not isinstance(tray, bool) and -1 <= tray <= 255
             for tray in mapping
-        ):
-            raise bad_request("ams_mapping", "must be a list of tray ids (-1 for none)")
-        options["ams_mapping"] = mapping
-    return options
+        )
+    ):
+        raise bad_request("ams_mapping", "must be a list of tray ids (-1 for none)")
+    return StartOptions(
+        plate=plate if plate is not None else 1,
+        use_ams=use_ams,
+        ams_mapping=tuple(mapping) if mapping is not None else None,
+        flags=flags,
+    )
 
 
-class _CommandView(OttoView):
-    command: str
+class _CommandView(OttoView, ABC):
     message: str
+
+    @staticmethod
+    @abstractmethod
+    async def send(printer: PrinterCommands) -> CommandResult:
+        """The command, through the printer's one command path."""
 
     async def post(self, request: web.Request, printer_id: str) -> web.Response:
         printer = _printer(type(self), request, printer_id)
-        command = self.command
-        await _command(
-            printer.coordinator,
-            lambda client: getattr(client, command)(reply_timeout=const.REPLY_TIMEOUT),
-        )
+        await _command(printer.coordinator.commands, self.send)
         return self.json({"message": self.message}, HTTPStatus.ACCEPTED)
 
 
 class PrinterPauseView(_CommandView):
     url = "/api/printers/{printer_id}/pause"
     name = "api:ottoengine:printers:pause"
-    command = "pause"
+
+    @staticmethod
+    async def send(printer: PrinterCommands) -> CommandResult:
+        return await printer.async_pause()
+
     message = "Pause command sent to printer."
 
 
 class PrinterResumeView(_CommandView):
     url = "/api/printers/{printer_id}/resume"
     name = "api:ottoengine:printers:resume"
-    command = "resume"
+
+    @staticmethod
+    async def send(printer: PrinterCommands) -> CommandResult:
+        return await printer.async_resume()
+
     message = "Resume command sent to printer."
 
 
 class PrinterStopView(_CommandView):
     url = "/api/printers/{printer_id}/stop"
     name = "api:ottoengine:printers:stop"
-    command = "stop"
+
+    @staticmethod
+    async def send(printer: PrinterCommands) -> CommandResult:
+        return await printer.async_stop()
+
     message = "Stop command sent to printer."
 
 
@@ -431,34 +397,12 @@ class PrinterUploadView(OttoView):
         )
         try:
             filename = _remote_filename(remote_name, original_name)
-            settings = printer.coordinator.settings
             try:
-                result = await upload_file(
-                    settings.ip_address,
-                    settings.access_code,
-                    path,
-                    filename,
-                    serial=settings.serial_number,
-                    pinned_fingerprint=settings.fingerprint,
-                )
-            except BambuConnectionError as err:
-                raise ApiError(
-                    HTTPStatus.SERVICE_UNAVAILABLE,
-                    f"The {_printer_name(settings.name)} cannot be reached over FTPS: {err}",
-                ) from None
-            except (BambuAuthError, CertificateMismatchError, SerialMismatchError) as err:
-                raise ApiError(
-                    HTTPStatus.BAD_GATEWAY,
-                    f"The {_printer_name(settings.name)} refused the upload: "
-                    + _describe_login_error(err),
-                ) from None
-            except BambuUploadError as err:
-                raise ApiError(
-                    HTTPStatus.BAD_GATEWAY, f"The upload to the printer failed: {err}"
-                ) from None
+                name = await printer.coordinator.commands.async_upload(Path(path), filename)
+            except DeviceError as err:
+                raise device_api_error(err) from None
         finally:
             await hass.async_add_executor_job(_remove, path)
-        name = result.remote_path.lstrip("/")
         return self.json(
             {
                 "filename": name,
@@ -468,14 +412,6 @@ class PrinterUploadView(OttoView):
                 f"{printer.coordinator.printer_id}.",
             }
         )
-
-
-def _describe_login_error(err: BambuError) -> str:
-    if isinstance(err, BambuAuthError):
-        return "the access code was rejected"
-    if isinstance(err, CertificateMismatchError):
-        return "it presents a different certificate than the trusted one"
-    return "the device at its address has another serial number"
 
 
 def _remote_filename(remote_name: str | None, original_name: str) -> str:

@@ -28,13 +28,12 @@ from ..farm.racks import (
     parse_spacing,
     shelf_state_from_api,
 )
-from ..farm.state import ID_RACK
-from ..rack_subentries import RackSettings, async_sync_racks, name_in_use
+from ..racks.rest_json import rack_details, rack_summary, shelf_state
+from ..racks.settings import RackSettings, name_in_use
 from ..runtime import OttoRuntime
-from ..subentries import SUBENTRY_RACK, find_subentry
+from ..subentries import SUBENTRY_RACK, DeviceKind, find_subentry
 from .base import OttoView, parse_id
 from .errors import ApiError, bad_request, conflict, not_found
-from .racks_json import rack_details, rack_summary, shelf_state
 
 
 def _rack(runtime: OttoRuntime, rack_id: str) -> Rack:
@@ -100,10 +99,12 @@ class OttoRacksView(OttoView):
         body = await self.json_body(request)
         entry = runtime.entry
         # Validated before an id is taken: a refused rack uses up no id.
-        settings = replace(_settings(entry, body, 0, None), id=runtime.state.ids.allocate(ID_RACK))
+        settings = replace(
+            _settings(entry, body, 0, None), id=runtime.state.ids.allocate(DeviceKind.RACK)
+        )
         runtime.async_state_changed()
         self.hass(request).config_entries.async_add_subentry(entry, settings.new_subentry())
-        async_sync_racks(self.hass(request), entry)
+        await runtime.devices.async_sync()
         rack = runtime.state.racks[settings.id]
         return self.json(
             {**rack_details(rack, runtime.state), "message": "Ottorack created successfully"},
@@ -140,7 +141,7 @@ class OttoRackView(OttoView):
         self.hass(request).config_entries.async_update_subentry(
             entry, subentry, title=settings.name, data=settings.as_data()
         )
-        async_sync_racks(self.hass(request), entry)
+        await runtime.devices.async_sync()
         return self.json(
             {**rack_details(rack, runtime.state), "message": "Ottorack updated successfully"}
         )
@@ -159,7 +160,7 @@ class OttoRackView(OttoView):
         subentry = find_subentry(entry, SUBENTRY_RACK, rack.id)
         assert subentry is not None
         self.hass(request).config_entries.async_remove_subentry(entry, subentry.subentry_id)
-        async_sync_racks(self.hass(request), entry)
+        await runtime.devices.async_sync()
         return self.json({"message": "Ottorack deleted successfully"})
 
 

@@ -12,11 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from .ids import IdAllocator
+from .job_processing import JobProcessing
 from .jobs import JobSettings, PrintJob
 from .print_items import PrintItem
 from .racks import Rack, Shelf, parse_shelf_count
-
-STATE_VERSION = 1
 
 ID_PRINT_ITEM = "print_item"
 ID_JOB = "job"
@@ -34,6 +33,8 @@ class FarmState:
         jobs: Mapping[int, PrintJob] | None = None,
         racks: Mapping[int, Rack] | None = None,
         build_plates: Mapping[int, bool] | None = None,
+        *,
+        processing: JobProcessing | None = None,
     ) -> None:
         self.ids = ids or IdAllocator()
         self.print_items: dict[int, PrintItem] = dict(print_items or {})
@@ -41,6 +42,8 @@ class FarmState:
         self.racks: dict[int, Rack] = dict(racks or {})
         # Printer id -> whether a build plate is on its bed (tracked by the orchestrator).
         self.build_plates: dict[int, bool] = dict(build_plates or {})
+        # Whether the queue is processed, and the statistics of the jobs that ended.
+        self.processing = processing or JobProcessing()
 
     # Print items.
     def add_print_item(self, item: PrintItem) -> PrintItem:
@@ -122,19 +125,26 @@ class FarmState:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> FarmState:
         data = data or {}
+        jobs = {job.id: job for job in (PrintJob.from_dict(raw) for raw in data.get("jobs", []))}
+        processing = data.get("processing")
         return cls(
             IdAllocator(data.get("next_ids")),
             print_items={
                 item.id: item
                 for item in (PrintItem.from_dict(raw) for raw in data.get("print_items", []))
             },
-            jobs={job.id: job for job in (PrintJob.from_dict(raw) for raw in data.get("jobs", []))},
+            jobs=jobs,
             racks={
                 rack.id: rack for rack in (Rack.from_dict(raw) for raw in data.get("racks", []))
             },
             build_plates={
                 int(key): bool(value) for key, value in data.get("build_plates", {}).items()
             },
+            processing=(
+                JobProcessing.from_dict(processing)
+                if processing is not None
+                else JobProcessing.from_job_history(jobs.values())
+            ),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -144,4 +154,5 @@ class FarmState:
             "jobs": [self.jobs[key].as_dict() for key in sorted(self.jobs)],
             "racks": [self.racks[key].as_dict() for key in sorted(self.racks)],
             "build_plates": {str(key): self.build_plates[key] for key in sorted(self.build_plates)},
+            "processing": self.processing.as_dict(),
         }

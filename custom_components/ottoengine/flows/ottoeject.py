@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.const import CONF_API_KEY, CONF_IP_ADDRESS, CONF_PORT
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -29,12 +30,8 @@ from ..moonraker import MoonrakerAuthError, MoonrakerClientError
 from ..ottoeject.discovery import DiscoveredOttoEject, async_forget, async_unconfigured
 from ..ottoeject.identity import async_fetch_identity
 from ..ottoeject.settings import (
-    CONF_API_KEY,
     CONF_DEVICE_NAME,
-    CONF_IP_ADDRESS,
     CONF_MACRO_ACK_TIMEOUT,
-    CONF_PORT,
-    ID_OTTOEJECT,
     MAX_ACK_TIMEOUT,
     MOONRAKER_DEFAULT_PORT,
     OttoEjectSettings,
@@ -46,7 +43,7 @@ from ..ottoeject.settings import (
     parse_port,
 )
 from ..runtime import OttoRuntime
-from ..subentries import SUBENTRY_OTTOEJECT
+from ..subentries import SUBENTRY_OTTOEJECT, DeviceKind
 from . import loaded_runtime
 
 CONF_DISCOVERED = "discovered"
@@ -143,7 +140,7 @@ class OttoEjectSubentryFlow(ConfigSubentryFlow):
                     ):
                         return self.async_abort(reason="already_configured")
                     settings = OttoEjectSettings(
-                        runtime.state.ids.allocate(ID_OTTOEJECT),
+                        runtime.state.ids.allocate(DeviceKind.OTTOEJECT),
                         name,
                         host,
                         port,

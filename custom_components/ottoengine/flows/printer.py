@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.const import CONF_IP_ADDRESS, CONF_NAME
 from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
@@ -26,12 +27,10 @@ from ..farm.state import FarmState
 from ..printers.connection import async_test_connection, error_key
 from ..printers.const import (
     CONF_ACCESS_CODE,
-    CONF_IP_ADDRESS,
     CONF_MODEL,
-    CONF_NAME,
     CONF_SERIAL_NUMBER,
 )
-from ..printers.manager import ID_PRINTER, PrintersManager
+from ..printers.manager import PrintersManager
 from ..printers.settings import (
     MODELS,
     InvalidPrinterError,
@@ -42,6 +41,7 @@ from ..printers.settings import (
     parse_name,
     parse_serial,
 )
+from ..subentries import DeviceKind
 from . import loaded_runtime
 
 CONF_PRINTER = "printer"
@@ -148,9 +148,9 @@ class PrinterSubentryFlow(ConfigSubentryFlow):
                 except BambuError as err:
                     errors["base"] = error_key(err)
                 else:
-                    state: FarmState = manager.runtime.state
+                    state: FarmState = manager.store.state
                     settings = PrinterSettings(
-                        id=state.ids.allocate(ID_PRINTER),
+                        id=state.ids.allocate(DeviceKind.PRINTER),
                         name=name,
                         model=model,
                         ip_address=host,
@@ -158,7 +158,7 @@ class PrinterSubentryFlow(ConfigSubentryFlow):
                         access_code=access_code,
                         fingerprint=fingerprint or None,
                     )
-                    manager.runtime.async_state_changed()
+                    manager.store.async_schedule_save()
                     return self.async_create_entry(
                         title=name, data=settings.as_data(), unique_id=serial
                     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.const import CONF_NAME
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -27,16 +28,15 @@ from ..farm.racks import (
     parse_shelf_count,
     parse_spacing,
 )
-from ..farm.state import ID_RACK
-from ..rack_subentries import (
+from ..racks.settings import (
     CONF_BED_SIZE,
-    CONF_NAME,
     CONF_NUMBER_OF_SHELVES,
     CONF_SHELF_SPACING_MM,
     RackSettings,
     name_in_use,
 )
 from ..runtime import OttoRuntime
+from ..subentries import DeviceKind
 from . import loaded_runtime
 
 _ERRORS = {
@@ -79,7 +79,7 @@ class RackSubentryFlow(ConfigSubentryFlow):
         if user_input is not None:
             values = self._validate(user_input, errors, rack_id=None)
             if values is not None:
-                settings = RackSettings(runtime.state.ids.allocate(ID_RACK), *values)
+                settings = RackSettings(runtime.state.ids.allocate(DeviceKind.RACK), *values)
                 runtime.async_state_changed()
                 return self.async_create_entry(
                     title=settings.name, data=settings.as_data(), unique_id=str(settings.id)

@@ -14,15 +14,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from ..const import DOMAIN
 from ..moonraker import (
     EjectorSnapshot,
     EjectorStatus,
@@ -36,7 +36,11 @@ from ..moonraker import (
 )
 from ..moonraker.macro import ParamValue
 from ..moonraker.status import OFFLINE_SNAPSHOT
+from .commands import EjectorCommands
 from .settings import OttoEjectSettings, ack_timeout
+
+if TYPE_CHECKING:
+    from ..runtime import OttoConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -79,10 +83,12 @@ class OttoEjectData:
 class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
     """The pushed state of one OttoEject (one per ``ottoeject`` subentry)."""
 
+    config_entry: OttoConfigEntry
+
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        entry: OttoConfigEntry,
         subentry_id: str,
         settings: OttoEjectSettings,
     ) -> None:
@@ -103,6 +109,8 @@ class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
         self._live_polled = False
         self._macro_running_on_robot = False  # acknowledgement timed out, macro still running
         self._identity_task: asyncio.Task[None] | None = None
+        # The farm's view of this robot (the orchestrator's EjectorPort).
+        self.commands = EjectorCommands(self)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def _new_client(self, settings: OttoEjectSettings) -> MoonrakerClient:
@@ -154,7 +162,6 @@ class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
 
     @property
     def ack_timeout(self) -> float:
-        assert self.config_entry is not None
         return ack_timeout(self.config_entry, self.settings)
 
     # -- status --------------------------------------------------------------------------------
@@ -163,7 +170,14 @@ class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
         try:
             snapshot = await self.client.fetch_snapshot()
         except MoonrakerClientError as err:
-            raise UpdateFailed(f"{self.settings.device_name}: {err}") from err
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="ottoeject_unreachable",
+                translation_placeholders={
+                    "device_name": self.settings.device_name,
+                    "message": str(err),
+                },
+            ) from err
         return self._with_snapshot(snapshot)
 
     async def async_live_data(self) -> OttoEjectData:
@@ -177,20 +191,17 @@ class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
     def _on_snapshot(self, snapshot: EjectorSnapshot) -> None:
         self.async_set_updated_data(self._with_snapshot(snapshot))
         if snapshot.reachable and self._identity_task is None and self._needs_identity():
-            assert self.config_entry is not None
             self._identity_task = self.config_entry.async_create_background_task(
                 self.hass, self._async_adopt_identity(), f"OttoEject {self.settings.id} identity"
             )
 
     def _needs_identity(self) -> bool:
-        assert self.config_entry is not None
         subentry = self.config_entry.subentries.get(self.subentry_id)
         return subentry is not None and subentry.unique_id is None
 
     async def _async_adopt_identity(self) -> None:
         """A robot registered while unreachable: record its identity as the unique id."""
         entry = self.config_entry
-        assert entry is not None
         try:
             unique_id = (await self.client.identity()).unique_id
         except (MoonrakerClientError, ValueError) as err:

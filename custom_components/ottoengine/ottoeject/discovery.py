@@ -12,6 +12,7 @@ import asyncio
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.const import CONF_IP_ADDRESS, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from homeassistant.util.hass_dict import HassKey
@@ -21,7 +22,7 @@ from ..moonraker import MoonrakerClientError
 from ..moonraker.client import DEFAULT_PORT
 from ..subentries import SUBENTRY_OTTOEJECT
 from .identity import async_fetch_identity
-from .settings import CONF_IP_ADDRESS, CONF_PORT, OttoEjectSettings
+from .settings import OttoEjectSettings
 
 ZEROCONF_TYPE = "_moonraker._tcp.local."
 IDENTITY_TIMEOUT = 5.0

@@ -20,19 +20,16 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from ..const import MANUFACTURER
+from ..entity import OttoCoordinatorEntity, async_follow_devices, farm_device_info
 from ..moonraker import EjectorStatus, MacroAckTimeout, MoonrakerClientError
 from ..runtime import OttoConfigEntry
+from ..subentries import DeviceKind
 from .coordinator import MacroOutcome, OttoEjectCoordinator, OttoEjectData
 from .errors import to_ha_error
-from .manager import SIGNAL_OTTOEJECTS_CHANGED
-from .settings import MODEL, ottoeject_device_identifier
+from .settings import MODEL
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,23 +38,21 @@ MACRO_PARK = "PARK_OTTOEJECT"
 STATUS_OPTIONS = [status.value.lower() for status in EjectorStatus]
 
 
-class OttoEjectEntity(CoordinatorEntity[OttoEjectCoordinator]):
+class OttoEjectEntity(OttoCoordinatorEntity[OttoEjectCoordinator]):
     """An entity of one OttoEject; unavailable while the robot is OFFLINE."""
-
-    _attr_has_entity_name = True
 
     def __init__(self, coordinator: OttoEjectCoordinator, key: str) -> None:
         super().__init__(coordinator)
         entry = coordinator.config_entry
-        assert entry is not None
         settings = coordinator.settings
         self._attr_unique_id = f"{entry.entry_id}_ottoeject_{settings.id}_{key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={ottoeject_device_identifier(entry.entry_id, settings.id)},
+        self._attr_device_info = farm_device_info(
+            entry.entry_id,
+            entry.runtime_data.hub_device_id,
+            DeviceKind.OTTOEJECT,
+            settings.id,
             name=settings.device_name,
-            manufacturer=MANUFACTURER,
             model=MODEL,
-            via_device_id=entry.runtime_data.hub_device_id,
         )
 
     @property
@@ -188,25 +183,14 @@ def _async_follow_ottoejects(
     build: Callable[[OttoEjectCoordinator], list[Entity]],
 ) -> None:
     """Add entities for every OttoEject now and for those added later."""
-    known: set[str] = set()
-
-    @callback
-    def async_add_new() -> None:
-        manager = entry.runtime_data.ottoejects
-        if manager is None:
-            return
-        known.intersection_update(manager.coordinators)
-        for subentry_id, coordinator in manager.coordinators.items():
-            if subentry_id in known:
-                continue
-            known.add(subentry_id)
-            async_add_entities(build(coordinator), config_subentry_id=subentry_id)
-
-    async_add_new()
-    entry.async_on_unload(
-        async_dispatcher_connect(
-            hass, SIGNAL_OTTOEJECTS_CHANGED.format(entry.entry_id), async_add_new
-        )
+    manager = entry.runtime_data.ottoejects
+    async_follow_devices(
+        hass,
+        entry,
+        DeviceKind.OTTOEJECT,
+        async_add_entities,
+        devices=lambda: {c.subentry_id: c for c in manager.sorted()},
+        build=build,
     )
 
 

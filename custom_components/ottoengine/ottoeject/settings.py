@@ -8,20 +8,16 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.const import CONF_API_KEY, CONF_IP_ADDRESS, CONF_PORT
 
-from ..const import DOMAIN
 from ..moonraker.client import DEFAULT_ACK_TIMEOUT, DEFAULT_PORT
 from ..subentries import CONF_ID, SUBENTRY_OTTOEJECT, subentries_by_id
 
 CONF_DEVICE_NAME: Final = "device_name"
-CONF_IP_ADDRESS: Final = "ip_address"
-CONF_PORT: Final = "port"
-CONF_API_KEY: Final = "api_key"
 # Seconds to wait for Moonraker's acknowledgement of a macro: hub option (entry.options) and
 # optional per-OttoEject override (subentry data). The macro keeps running after a timeout.
 CONF_MACRO_ACK_TIMEOUT: Final = "macro_ack_timeout"
 
-ID_OTTOEJECT: Final = "ottoeject"
 MODEL: Final = "OttoEject"
 MOONRAKER_DEFAULT_PORT: Final = DEFAULT_PORT
 MAX_NAME_LENGTH: Final = 64
@@ -78,10 +74,6 @@ class OttoEjectSettings:
     def connection(self) -> tuple[str, int, str | None]:
         """What the Moonraker client needs (a change of it restarts the client)."""
         return (self.ip_address, self.port, self.api_key)
-
-
-def ottoeject_device_identifier(entry_id: str, ottoeject_id: int) -> tuple[str, str]:
-    return (DOMAIN, f"{entry_id}_ottoeject_{ottoeject_id}")
 
 
 def ack_timeout(entry: ConfigEntry, settings: OttoEjectSettings) -> float:

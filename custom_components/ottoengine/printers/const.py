@@ -7,13 +7,11 @@ from typing import Final
 from ..bambu import ConnectionSettings
 from ..bambu.discovery import BROADCAST_PORT, MULTICAST_PORT, SSDP_MULTICAST_GROUP
 
-# Subentry data keys (see ``subentries.py``), plus the pinned certificate fingerprint.
-CONF_ID: Final = "id"
-CONF_NAME: Final = "name"
+# Subentry data keys (see ``subentries.py``; id, name and ip_address are Home Assistant's),
+# plus the pinned certificate fingerprint.
 CONF_BRAND: Final = "brand"
 CONF_MODEL: Final = "model"
 CONF_TYPE: Final = "type"
-CONF_IP_ADDRESS: Final = "ip_address"
 CONF_SERIAL_NUMBER: Final = "serial_number"
 CONF_ACCESS_CODE: Final = "access_code"
 CONF_BUILD_VOLUME: Final = "build_volume"
@@ -45,8 +43,7 @@ DISCOVERY_WARMUP: Final = 6.0
 # A printer not heard from for this long is no longer offered (SSDP max-age is 1800 s).
 DISCOVERY_MAX_AGE: Final = 1800.0
 
-# Dispatcher signals (formatted with the hub's entry id).
-SIGNAL_PRINTERS_CHANGED: Final = "ottoengine_printers_changed_{}"
+# Dispatcher signal (formatted with the hub's entry id and the printer id).
 SIGNAL_BUILD_PLATE_UPDATED: Final = "ottoengine_build_plate_updated_{}_{}"
 
 # Repair issues (``<kind>_<subentry id>``).

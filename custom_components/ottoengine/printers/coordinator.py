@@ -11,26 +11,27 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 import logging
+from typing import TYPE_CHECKING
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from ..bambu import (
     AuthorizationFirmwareError,
-    BambuAuthError,
     BambuCommandError,
     BambuConnectionError,
     BambuError,
     BambuPrinterClient,
-    CertificateMismatchError,
     PrinterStatus,
     PrintState,
-    SerialMismatchError,
 )
 from . import const
+from .commands import PrinterCommands, describe_login
 from .settings import PrinterSettings
+
+if TYPE_CHECKING:
+    from ..runtime import OttoConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,24 +40,15 @@ type ErrorCallback = Callable[[PrinterCoordinator, BambuError], None]
 type AuthorizationCallback = Callable[[PrinterCoordinator, bool], None]
 
 
-def describe_error(err: BambuError) -> str:
-    """Why a printer cannot be used, safe to log (no access code, no fingerprint)."""
-    if isinstance(err, BambuAuthError):
-        return "the access code was rejected"
-    if isinstance(err, CertificateMismatchError):
-        return "it presents a different certificate than the trusted one"
-    if isinstance(err, SerialMismatchError):
-        return f"the device at this address is not serial {err.expected}"
-    return str(err)
-
-
 class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus]):
     """The live status of one printer, fed by its driver client's pushes."""
+
+    config_entry: OttoConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        entry: OttoConfigEntry,
         subentry_id: str,
         settings: PrinterSettings,
         *,
@@ -85,6 +77,8 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus]):
         self._unsubscribe: list[Callable[[], None]] = []
         self._restart_lock = asyncio.Lock()
         self._closed = False
+        # The one command path to this printer (buttons, actions, REST, orchestrator).
+        self.commands = PrinterCommands(self)
 
     @property
     def printer_id(self) -> int:
@@ -190,7 +184,7 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus]):
         if isinstance(err, BambuCommandError):
             _LOGGER.debug("Printer %s refused a command: %s", self.settings.name, err)
             return
-        self._log_offline(describe_error(err))
+        self._log_offline(describe_login(err))
         self._on_error(self, err)
 
     def _log_offline(self, reason: str) -> None:

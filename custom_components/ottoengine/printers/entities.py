@@ -22,28 +22,22 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from ..bambu import (
-    AuthorizationFirmwareError,
-    BambuCommandError,
-    BambuConnectionError,
-    BambuPrinterClient,
-    PrinterStatus,
-    PrintState,
-)
+from ..bambu import PrinterStatus, PrintState
 from ..bambu.stages import STAGE_NAMES
-from ..const import DOMAIN
+from ..entity import OttoCoordinatorEntity, async_follow_devices, farm_device_info
+from ..farm.device_errors import DeviceError
+from ..farm.ports import CommandResult
 from ..runtime import OttoConfigEntry
-from . import const
-from .const import BRAND_BAMBU_LAB, SIGNAL_BUILD_PLATE_UPDATED, SIGNAL_PRINTERS_CHANGED
+from ..subentries import DeviceKind
+from .commands import PrinterCommands
+from .const import BRAND_BAMBU_LAB, SIGNAL_BUILD_PLATE_UPDATED
 from .coordinator import PrinterCoordinator
-from .manager import PrintersManager, printer_device_identifier
+from .errors import to_ha_error
+from .manager import PrintersManager
 
 # States of the status sensor (lower-case gcode_state; offline printers are unavailable).
 STATUS_OPTIONS = [state.value.lower() for state in PrintState if state is not PrintState.OFFLINE]
@@ -51,10 +45,8 @@ STAGE_OTHER = "other"
 STAGE_OPTIONS = ["idle", *dict.fromkeys(STAGE_NAMES.values()), STAGE_OTHER]
 
 
-class PrinterEntity(CoordinatorEntity[PrinterCoordinator]):
+class PrinterEntity(OttoCoordinatorEntity[PrinterCoordinator]):
     """An entity of one printer's device; available while the printer is online."""
-
-    _attr_has_entity_name = True
 
     def __init__(self, manager: PrintersManager, coordinator: PrinterCoordinator, key: str) -> None:
         super().__init__(coordinator)
@@ -62,13 +54,15 @@ class PrinterEntity(CoordinatorEntity[PrinterCoordinator]):
         settings = coordinator.settings
         self.manager = manager
         self._attr_unique_id = f"{entry_id}_printer_{settings.id}_{key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={printer_device_identifier(entry_id, settings.id)},
+        self._attr_device_info = farm_device_info(
+            entry_id,
+            manager.hub_device_id,
+            DeviceKind.PRINTER,
+            settings.id,
             name=settings.name,
             manufacturer=BRAND_BAMBU_LAB,
             model=settings.model,
             serial_number=settings.serial_number,
-            via_device_id=manager.runtime.hub_device_id,
         )
 
     @property
@@ -219,24 +213,18 @@ class PrinterSensor(PrinterEntity, SensorEntity):
 # -- buttons -------------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
 class PrinterButtonDescription(ButtonEntityDescription):
-    press_fn: Callable[[BambuPrinterClient], Awaitable[Any]]
+    press_fn: Callable[[PrinterCommands], Awaitable[CommandResult]]
 
 
 BUTTONS: tuple[PrinterButtonDescription, ...] = (
     PrinterButtonDescription(
-        key="pause",
-        translation_key="printer_pause",
-        press_fn=lambda client: client.pause(reply_timeout=const.REPLY_TIMEOUT),
+        key="pause", translation_key="printer_pause", press_fn=lambda p: p.async_pause()
     ),
     PrinterButtonDescription(
-        key="resume",
-        translation_key="printer_resume",
-        press_fn=lambda client: client.resume(reply_timeout=const.REPLY_TIMEOUT),
+        key="resume", translation_key="printer_resume", press_fn=lambda p: p.async_resume()
     ),
     PrinterButtonDescription(
-        key="stop",
-        translation_key="printer_stop",
-        press_fn=lambda client: client.stop(reply_timeout=const.REPLY_TIMEOUT),
+        key="stop", translation_key="printer_stop", press_fn=lambda p: p.async_stop()
     ),
 )
 
@@ -254,30 +242,10 @@ class PrinterButton(PrinterEntity, ButtonEntity):
         self.entity_description = description
 
     async def async_press(self) -> None:
-        name = self.coordinator.settings.name
         try:
-            await self.entity_description.press_fn(self.coordinator.connected_client())
-        except BambuConnectionError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="printer_offline",
-                translation_placeholders={"name": name},
-            ) from err
-        except AuthorizationFirmwareError as err:
-            self.coordinator.async_set_authorization_blocked(True)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="printer_developer_mode",
-                translation_placeholders={"name": name},
-            ) from err
-        except BambuCommandError as err:
-            if err.reason is None:  # not confirmed in time: the printer may lag, it was sent
-                return
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="printer_command_failed",
-                translation_placeholders={"name": name, "error": str(err)},
-            ) from err
+            await self.entity_description.press_fn(self.coordinator.commands)
+        except DeviceError as err:
+            raise to_ha_error(err) from err
 
 
 # -- binary sensor -------------------------------------------------------------------------------
@@ -327,25 +295,13 @@ def _async_setup_printer_entities(
 ) -> None:
     """Add the entities of every printer now and of printers added later."""
     manager = entry.runtime_data.printers
-    if manager is None:
-        return
-    known: set[int] = set()
-
-    @callback
-    def async_sync() -> None:
-        present = set(manager.coordinators)
-        for printer_id in sorted(present - known):
-            coordinator = manager.coordinators[printer_id]
-            async_add_entities(
-                list(factory(manager, coordinator)), config_subentry_id=coordinator.subentry_id
-            )
-        # Removed printers' entities are removed with their subentry.
-        known.clear()
-        known.update(present)
-
-    async_sync()
-    entry.async_on_unload(
-        async_dispatcher_connect(hass, SIGNAL_PRINTERS_CHANGED.format(entry.entry_id), async_sync)
+    async_follow_devices(
+        hass,
+        entry,
+        DeviceKind.PRINTER,
+        async_add_entities,
+        devices=lambda: {c.subentry_id: c for _, c in sorted(manager.coordinators.items())},
+        build=lambda coordinator: factory(manager, coordinator),
     )
 
 

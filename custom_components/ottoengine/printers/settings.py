@@ -14,9 +14,10 @@ from types import MappingProxyType
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_IP_ADDRESS, CONF_NAME
 
 from ..bambu.models import MODEL_NAMES, normalize_model
-from ..subentries import SUBENTRY_PRINTER
+from ..subentries import CONF_ID, SUBENTRY_PRINTER
 from .const import (
     BRAND_BAMBU_LAB,
     CONF_ACCESS_CODE,
@@ -24,10 +25,7 @@ from .const import (
     CONF_BUILD_VOLUME,
     CONF_FILAMENT,
     CONF_FINGERPRINT,
-    CONF_ID,
-    CONF_IP_ADDRESS,
     CONF_MODEL,
-    CONF_NAME,
     CONF_SERIAL_NUMBER,
     CONF_TYPE,
     TYPE_FDM,
