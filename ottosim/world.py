@@ -214,8 +214,11 @@ class World:
         return None
 
     def shelf_clearance_mm(self, rack: str, shelf: int) -> float:
-        """Room above ``shelf``: spacing x (1 + consecutive free shelves directly above)."""
+        """Room above ``shelf``: spacing x (1 + consecutive free shelves directly above); 0 for a
+        shelf a print below reaches into (nothing fits there)."""
         shelves = self.racks[rack]
+        if self.print_reaching_into(rack, shelf):
+            return 0.0
         free_above = 0
         for above in range(shelf + 1, len(shelves) + 1):
             if shelves[above - 1] is not None or self.print_reaching_into(rack, above):

@@ -248,3 +248,76 @@ async def test_gcode_file_prints_plain_gcode(tmp_path: Path) -> None:
     plate = harness.world.printers["printer"].plate
     assert plate is not None
     assert plate.print_label == "job@printer#1"
+
+
+def _events(world: World, kind: str) -> list[dict[str, Any]]:
+    return [e for e in world.events if e["event"] == kind]
+
+
+async def test_a_finished_print_is_as_tall_as_the_files_max_z(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    (tmp_path / "tall.gcode.3mf").write_bytes(make_3mf(prediction_s=600, layers=100, max_z_mm=87.5))
+    harness.request(project_file("tall.gcode.3mf"))
+    await harness.run(1200)
+    assert harness.brain.gcode_state == "FINISH"
+    plate = harness.world.printers["printer"].plate
+    assert plate is not None
+    assert (plate.print_label, plate.height_mm) == ("tall@printer#1", 87.5)
+    [started] = _events(harness.world, "print_started")
+    assert (started["device"], started["file"], started["job"]) == (
+        "printer",
+        "tall.gcode.3mf",
+        "tall@printer#1",
+    )
+    [finished] = _events(harness.world, "print_finished")
+    assert (finished["print"], finished["height_mm"]) == ("tall@printer#1", 87.5)
+    assert started["seq"] < finished["seq"]
+
+
+async def test_a_stopped_print_leaves_the_part_printed_so_far(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    (tmp_path / "half.gcode.3mf").write_bytes(
+        make_3mf(prediction_s=1000, layers=100, max_z_mm=100.0)
+    )
+    harness.request(project_file("half.gcode.3mf"))
+    await harness.run(160 + 500)  # preparation, then about half of the print
+    assert harness.brain.gcode_state == "RUNNING"
+    harness.request({"print": {"sequence_id": "0", "command": "stop", "param": ""}})
+    plate = harness.world.printers["printer"].plate
+    assert plate is not None
+    assert plate.print_label == "half@printer#1 (incomplete)"
+    assert plate.height_mm is not None
+    assert 30 < plate.height_mm < 70
+    [failed] = _events(harness.world, "print_failed")
+    assert (failed["reason"], failed["print_error"], failed["started"]) == (
+        "cancelled",
+        PRINT_CANCELLED,
+        True,
+    )
+    assert (failed["print"], failed["height_mm"]) == (plate.print_label, plate.height_mm)
+
+
+async def test_an_unreadable_file_fails_before_the_print_starts(tmp_path: Path) -> None:
+    harness = Harness(tmp_path)
+    harness.request(project_file("missing.gcode.3mf"))
+    await harness.run(10)
+    assert harness.brain.gcode_state == "FAILED"
+    assert _events(harness.world, "print_started") == []
+    [failed] = _events(harness.world, "print_failed")
+    assert (failed["reason"], failed["started"], failed["print"]) == (
+        "file_unreadable",
+        False,
+        None,
+    )
+    assert "no such file" in failed["error"]
+
+
+async def test_a_finished_bed_move_is_logged(tmp_path: Path) -> None:
+    harness = Harness(tmp_path, "A1")
+    harness.request({"print": {"sequence_id": "0", "command": "gcode_line",
+                               "param": "G90\nG1 Y170 F600\n"}})  # fmt: skip
+    await harness.run(5, step=1.0)
+    assert _events(harness.world, "bed_moved") == []  # still moving (10 mm/s)
+    await harness.run(20, step=1.0)
+    [moved] = _events(harness.world, "bed_moved")
+    assert (moved["axis"], moved["position_mm"], moved["at_eject_position"]) == ("Y", 170.0, True)

@@ -104,3 +104,30 @@ def test_delta_is_recursive_and_lists_replace() -> None:
     old = {"a": 1, "ams": {"tray_now": "0", "version": 1}, "hms": [1]}
     new = {"a": 1, "ams": {"tray_now": "1", "version": 1}, "hms": [1, 2], "b": 0}
     assert delta(old, new) == {"ams": {"tray_now": "1"}, "hms": [1, 2], "b": 0}
+
+
+@pytest.mark.parametrize(
+    ("header", "max_z"),
+    [
+        ("; max_z_height: 42.00\n; max_layer_z: 3\n", 42.0),
+        ("; max_layer_z = 17.4\n", 17.4),
+        (";MAXZ:8.2\n", 8.2),
+        (";PRINT.SIZE.MAX.Z:55\n", 55.0),
+        (";LAYER_CHANGE\n;Z:0.2\nG1 Z0.2\n;LAYER_CHANGE\n;Z:0.4\n", 0.4),
+        ("; CHANGE_LAYER\n; Z_HEIGHT: 0.2\n; CHANGE_LAYER\n; Z_HEIGHT: 9.6\n", 9.6),
+        ("G1 Z30\n", None),
+    ],
+)
+def test_max_z_from_the_gcode_header(tmp_path: Path, header: str, max_z: float | None) -> None:
+    path = tmp_path / "part.gcode"
+    path.write_text("; total layer number: 40\n" + header + "G28\n")
+    spec = read_job(path)
+    assert spec.max_z_mm == max_z
+    # Without a stated max Z the print is as tall as its layers at 0.2 mm.
+    assert spec.height_mm == (max_z if max_z is not None else 8.0)
+
+
+def test_max_z_of_a_3mf_plate(tmp_path: Path) -> None:
+    path = tmp_path / "tall.gcode.3mf"
+    path.write_bytes(make_3mf(prediction_s=60, layers=10, max_z_mm=151.5))
+    assert read_job(path, "Metadata/plate_1.gcode").height_mm == 151.5
