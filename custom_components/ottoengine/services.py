@@ -14,6 +14,7 @@ import probatio as vol
 from .const import DOMAIN
 from .farm.racks import ShelfState
 from .ottoeject.services import async_setup_ottoeject_services
+from .printers.services import async_setup_printer_services
 from .racks.entities import ShelfSensor
 
 SERVICE_SET_SHELF_STATE: Final = "set_shelf_state"
@@ -35,6 +36,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         func=_async_set_shelf_state,
     )
     async_setup_ottoeject_services(hass)
+    async_setup_printer_services(hass)
 
 
 @callback
