@@ -8,6 +8,8 @@ from enum import StrEnum
 import re
 from typing import Any, Final
 
+from .validation import InvalidFieldError
+
 MIN_SHELVES: Final = 1
 MAX_SHELVES: Final = 50
 DEFAULT_SHELVES: Final = 6
@@ -35,20 +37,12 @@ class ShelfState(StrEnum):
         return {ShelfState.EMPTY_PLATE: "empty", ShelfState.WITH_PRINT: "with_print"}.get(self)
 
 
-class InvalidShelfStateError(ValueError):
+class InvalidShelfStateError(InvalidFieldError):
     """A contradictory or incomplete shelf state; ``field`` names the offending input."""
 
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
 
-
-class InvalidRackError(ValueError):
+class InvalidRackError(InvalidFieldError):
     """A rack setting out of range; ``field`` names it."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
 
 
 def shelf_state_from_api(

@@ -10,6 +10,7 @@ from typing import Any, Final
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_API_KEY, CONF_IP_ADDRESS, CONF_PORT
 
+from ..farm.validation import InvalidFieldError
 from ..moonraker.client import DEFAULT_ACK_TIMEOUT, DEFAULT_PORT
 from ..subentries import CONF_ID, SUBENTRY_OTTOEJECT, subentries_by_id
 
@@ -23,8 +24,8 @@ MOONRAKER_DEFAULT_PORT: Final = DEFAULT_PORT
 MAX_NAME_LENGTH: Final = 64
 
 
-class InvalidSettingError(ValueError):
-    """A stored detail of an OttoEject that is not acceptable (the message says why)."""
+class InvalidSettingError(InvalidFieldError):
+    """A detail of an OttoEject that is not acceptable; ``field`` names it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,20 +109,22 @@ def address_in_use(
 def parse_name(value: object) -> str:
     """A device name: 1..64 characters after trimming; ``ValueError`` otherwise."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidSettingError("is required (a non-empty string)")
+        raise InvalidSettingError(CONF_DEVICE_NAME, "is required (a non-empty string)")
     name = value.strip()
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidSettingError(f"at most {MAX_NAME_LENGTH} characters")
+        raise InvalidSettingError(CONF_DEVICE_NAME, f"at most {MAX_NAME_LENGTH} characters")
     return name
 
 
 def parse_host(value: object) -> str:
     """An IP address or host name without scheme, port or path; ``ValueError`` otherwise."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidSettingError("is required (an IP address or host name)")
+        raise InvalidSettingError(CONF_IP_ADDRESS, "is required (an IP address or host name)")
     host = value.strip()
     if len(host) > 253 or (any(char in host for char in "/ @?#:") and not _is_ipv6(host)):
-        raise InvalidSettingError("must be an IP address or host name without scheme, port or path")
+        raise InvalidSettingError(
+            CONF_IP_ADDRESS, "must be an IP address or host name without scheme, port or path"
+        )
     return host
 
 
@@ -135,13 +138,13 @@ def _is_ipv6(host: str) -> bool:
 def parse_port(value: object) -> int:
     """A TCP port 1..65535 (an integer, or an integral number/string)."""
     if isinstance(value, bool):
-        raise InvalidSettingError("must be an integer between 1 and 65535")
+        raise InvalidSettingError(CONF_PORT, "must be an integer between 1 and 65535")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or not 1 <= value <= 65535:
-        raise InvalidSettingError("must be an integer between 1 and 65535")
+        raise InvalidSettingError(CONF_PORT, "must be an integer between 1 and 65535")
     return value
 
 
@@ -150,10 +153,10 @@ def parse_api_key(value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidSettingError("must be a string")
+        raise InvalidSettingError(CONF_API_KEY, "must be a string")
     key = value.strip()
     if len(key) > 256 or any(not char.isprintable() or char.isspace() for char in key):
-        raise InvalidSettingError("must be printable characters without spaces")
+        raise InvalidSettingError(CONF_API_KEY, "must be printable characters without spaces")
     return key or None
 
 
@@ -165,7 +168,11 @@ def parse_ack_timeout(value: object) -> float | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidSettingError(f"must be a number of seconds up to {MAX_ACK_TIMEOUT:g}")
+        raise InvalidSettingError(
+            CONF_MACRO_ACK_TIMEOUT, f"must be a number of seconds up to {MAX_ACK_TIMEOUT:g}"
+        )
     if not 0 < value <= MAX_ACK_TIMEOUT:
-        raise InvalidSettingError(f"must be more than 0 and at most {MAX_ACK_TIMEOUT:g} seconds")
+        raise InvalidSettingError(
+            CONF_MACRO_ACK_TIMEOUT, f"must be more than 0 and at most {MAX_ACK_TIMEOUT:g} seconds"
+        )
     return float(value)

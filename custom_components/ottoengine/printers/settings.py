@@ -17,6 +17,7 @@ from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_IP_ADDRESS, CONF_NAME
 
 from ..bambu.models import MODEL_NAMES, normalize_model
+from ..farm.validation import InvalidFieldError
 from ..subentries import CONF_ID, SUBENTRY_PRINTER
 from .const import (
     BRAND_BAMBU_LAB,
@@ -44,12 +45,8 @@ _ACCESS_CODE = re.compile(r"^\S{4,32}$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+$")
 
 
-class InvalidPrinterError(ValueError):
+class InvalidPrinterError(InvalidFieldError):
     """A printer setting is invalid; ``field`` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def parse_name(value: object) -> str:
