@@ -1,16 +1,18 @@
-"""Streaming a multipart file part to disk: chunk by chunk, never whole into memory.
+"""The one multipart reader of the upload routes: its parts, and a file part streamed to disk
+chunk by chunk (never whole into memory).
 
-Both upload routes (print files kept as print items, files sent on to a printer) read their
-``file`` part with ``async_stream_part``; each decides where the bytes go.
+Both upload routes (print files kept as print items, files sent on to a printer) walk the body
+with ``async_iter_parts`` and read their ``file`` part with ``async_stream_part``; each decides
+where the bytes go.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from typing import Final
 
-from aiohttp import BodyPartReader
+from aiohttp import BodyPartReader, web
 from homeassistant.core import HomeAssistant
 
 from .errors import ApiError, bad_request
@@ -18,6 +20,28 @@ from .errors import ApiError, bad_request
 READ_CHUNK: Final = 256 * 1024
 # Chunks are gathered up to this size before one executor write.
 WRITE_BATCH: Final = 4 * 1024 * 1024
+
+
+async def async_iter_parts(request: web.Request) -> AsyncIterator[BodyPartReader]:
+    """The parts of a multipart body in order; a malformed body is a 400 naming ``file``.
+
+    A part the caller does not read must be released (``await part.release()``).
+    """
+    try:
+        reader = await request.multipart()
+    except (ValueError, AssertionError) as err:
+        raise bad_request("file", f"the multipart body is malformed ({err})") from None
+    while True:
+        try:
+            part = await reader.next()
+        except (ValueError, AssertionError) as err:
+            raise bad_request("file", f"the multipart body is malformed ({err})") from None
+        if part is None:
+            return
+        if isinstance(part, BodyPartReader):
+            yield part
+        else:  # a nested multipart body: nothing of ours is in there
+            await part.release()
 
 
 async def async_stream_part(

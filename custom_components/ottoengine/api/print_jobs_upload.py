@@ -22,7 +22,7 @@ from ..printfile import PrintFileError, PrintFileInfo, parse_print_file, sanitiz
 from ..runtime import OttoRuntime
 from .base import OttoView
 from .errors import bad_request
-from .multipart import async_stream_part
+from .multipart import async_iter_parts, async_stream_part
 from .print_jobs_json import print_item_brief
 
 _LOGGER = logging.getLogger(__name__)
@@ -98,14 +98,10 @@ class PrintJobsUploadView(OttoView):
 
 async def _file_part(request: web.Request) -> BodyPartReader:
     """The multipart part named ``file`` (other parts are skipped)."""
-    try:
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if isinstance(part, BodyPartReader) and part.name == "file":
-                return part
-            await part.release()
-    except ValueError as err:
-        raise bad_request("file", f"the multipart body is malformed ({err})") from None
+    async for part in async_iter_parts(request):
+        if part.name == "file":
+            return part
+        await part.release()
     raise bad_request("file", "a part named 'file' holding the print file is required")
 
 

@@ -22,7 +22,7 @@ import tempfile
 from typing import Any, Final
 from urllib.parse import unquote
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from homeassistant.const import CONF_IP_ADDRESS, CONF_NAME
 from homeassistant.core import HomeAssistant
 
@@ -62,7 +62,7 @@ from ..subentries import SUBENTRY_PRINTER, DeviceKind, find_subentry
 from .base import OttoView, parse_id
 from .device_errors import device_api_error
 from .errors import ApiError, bad_request, conflict, not_found
-from .multipart import async_stream_part
+from .multipart import async_iter_parts, async_stream_part
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -436,24 +436,12 @@ async def _receive_upload(
     Returns (path, size, original file name, remote_filename or None). The caller removes the
     file; on any error here it is removed already.
     """
-    try:
-        reader = await request.multipart()
-    except (ValueError, AssertionError) as err:
-        raise bad_request("file", f"the multipart body is malformed ({err})") from None
     path: str | None = None
     size = 0
     original = ""
     remote_name: str | None = None
     try:
-        while True:
-            try:
-                part = await reader.next()
-            except (ValueError, AssertionError) as err:
-                raise bad_request("file", f"the multipart body is malformed ({err})") from None
-            if part is None:
-                break
-            if not isinstance(part, BodyPartReader):
-                continue
+        async for part in async_iter_parts(request):
             if part.name == "remote_filename":
                 raw = bytearray()
                 while chunk := await part.read_chunk(MAX_REMOTE_FILENAME_BYTES):
