@@ -9,9 +9,9 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.ottoengine.farm.device_errors import DeviceRefusedError
 from custom_components.ottoengine.farm.job_status import JobStatus
 from custom_components.ottoengine.farm.ports import CommandResult
-from custom_components.ottoengine.farm.device_errors import DeviceRefusedError
 
 from .helpers import create_job, setup_farm, upload_item
 
