@@ -89,16 +89,6 @@ class DeviceManager[SettingsT](ABC):
         loaded); returns whether anything was forgotten."""
         return False
 
-    def subentry_id_of(self, device_id: int) -> str | None:
-        return next(
-            (
-                sid
-                for sid, settings in self.running.items()
-                if self.device_id(settings) == device_id
-            ),
-            None,
-        )
-
     def update_device(self, device_id: int, changes: dict[str, Any]) -> None:
         """Show new details (name, model, firmware...) in the device registry."""
         registry = dr.async_get(self.hass)
