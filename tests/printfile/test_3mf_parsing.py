@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import random
+from typing import Any
 import zipfile
 
 import pytest
 
 from custom_components.ottoengine.printfile import FilamentInfo, parse_print_file
 from custom_components.ottoengine.printfile.limits import GCODE_HEAD_BYTES, MAX_THUMBNAIL_BYTES
+from custom_components.ottoengine.printfile.slice_info import SLICE_INFO_MEMBER as SLICE_INFO
+from tests.sim.clients import make_3mf
 
 from .builders import (
     BambuPlate,
@@ -230,6 +233,7 @@ def test_as_dict_is_json_safe(tmp_path: Path) -> None:
     }
     assert data["estimated_print_time_min"] == 62
     assert data["plate_gcode_member"] == "Metadata/plate_1.gcode"
+    assert (data["printer_model"], data["nozzle_diameter_mm"]) == ("C12", 0.4)
     assert "thumbnail_png" not in repr(info)
 
 
@@ -303,3 +307,92 @@ def test_unknown_slicer_without_any_marker(tmp_path: Path, model: bytes | None) 
     info = parse_print_file(write_zip(tmp_path / "u.gcode.3mf", members), "u.gcode.3mf")
     assert (info.slicer_name, info.slicer_version) == (None, None)
     assert info.layer_count == 150
+
+
+def test_printer_model_and_nozzle_from_slice_info(tmp_path: Path) -> None:
+    """slice_info's model code and nozzle win over the plate G-code's CONFIG_BLOCK."""
+    plate = BambuPlate(printer_model_id="N2S", nozzle_diameters="0.6,0.4")
+    project = BambuProject(sliced=[plate], printer_model="Bambu Lab A1", nozzle_diameter="0.2")
+    info = parse_print_file(build_bambu_3mf(tmp_path / "a.gcode.3mf", project), "a.gcode.3mf")
+    assert (info.printer_model, info.nozzle_diameter_mm) == ("N2S", 0.6)
+    assert (info.as_dict()["printer_model"], info.as_dict()["nozzle_diameter_mm"]) == ("N2S", 0.6)
+
+
+def test_default_bambu_3mf_printer_model_and_nozzle(tmp_path: Path) -> None:
+    info = parse_print_file(build_bambu_3mf(tmp_path / "d.gcode.3mf"), "d.gcode.3mf")
+    assert (info.printer_model, info.nozzle_diameter_mm) == ("C12", 0.4)
+
+
+def test_printer_model_and_nozzle_of_the_sliced_plate(tmp_path: Path) -> None:
+    plates = [
+        BambuPlate(index=3, printer_model_id="C11", nozzle_diameters="0.8"),
+        BambuPlate(index=2, printer_model_id="C13", nozzle_diameters="0.2"),
+    ]
+    project = BambuProject(plates_in_project=3, sliced=plates)
+    info = parse_print_file(build_bambu_3mf(tmp_path / "m.gcode.3mf", project), "m.gcode.3mf")
+    assert info.plate_index == 2
+    assert (info.printer_model, info.nozzle_diameter_mm) == ("C13", 0.2)
+
+
+@pytest.mark.parametrize("model_id", [None, "", "  "], ids=["absent", "empty", "blank"])
+def test_printer_model_and_nozzle_fall_back_to_plate_gcode(
+    tmp_path: Path, model_id: str | None
+) -> None:
+    plate = BambuPlate(printer_model_id=model_id, nozzle_diameters=None)
+    project = BambuProject(slicer="OrcaSlicer", version="2.2.0", sliced=[plate])
+    info = parse_print_file(build_bambu_3mf(tmp_path / "o.gcode.3mf", project), "o.gcode.3mf")
+    assert (info.printer_model, info.nozzle_diameter_mm) == ("Bambu Lab P1S", 0.4)
+
+
+def test_printer_model_and_nozzle_without_slice_info_come_from_plate_gcode(tmp_path: Path) -> None:
+    project = BambuProject(
+        printer_model="Bambu Lab H2D", nozzle_diameter="0.4,0.4", omit=frozenset({SLICE_INFO})
+    )
+    info = parse_print_file(build_bambu_3mf(tmp_path / "h.gcode.3mf", project), "h.gcode.3mf")
+    assert (info.printer_model, info.nozzle_diameter_mm) == ("Bambu Lab H2D", 0.4)
+
+
+def test_printer_model_and_nozzle_absent_everywhere_are_unknown(tmp_path: Path) -> None:
+    project = BambuProject(
+        sliced=[BambuPlate(printer_model_id=None, nozzle_diameters=None)],
+        printer_model=None,
+        nozzle_diameter=None,
+    )
+    info = parse_print_file(build_bambu_3mf(tmp_path / "n.gcode.3mf", project), "n.gcode.3mf")
+    assert (info.printer_model, info.nozzle_diameter_mm) == (None, None)
+    assert (info.as_dict()["printer_model"], info.as_dict()["nozzle_diameter_mm"]) == (None, None)
+
+
+@pytest.mark.parametrize("nozzle", ["", "abc", "0.4mm", "nan", "-0.4", "0", ",0.4", "9" * 40])
+@pytest.mark.parametrize("in_gcode", [None, "bad"], ids=["gcode-absent", "gcode-garbage"])
+def test_garbage_nozzle_diameter_in_3mf_is_unknown(
+    tmp_path: Path, nozzle: str, in_gcode: str | None
+) -> None:
+    project = BambuProject(sliced=[BambuPlate(nozzle_diameters=nozzle)], nozzle_diameter=in_gcode)
+    info = parse_print_file(build_bambu_3mf(tmp_path / "g.gcode.3mf", project), "g.gcode.3mf")
+    assert info.nozzle_diameter_mm is None
+    assert info.printer_model == "C12"
+
+
+def test_garbage_slice_info_nozzle_falls_back_to_plate_gcode(tmp_path: Path) -> None:
+    project = BambuProject(sliced=[BambuPlate(nozzle_diameters="n/a")], nozzle_diameter="0.6")
+    info = parse_print_file(build_bambu_3mf(tmp_path / "f.gcode.3mf", project), "f.gcode.3mf")
+    assert info.nozzle_diameter_mm == 0.6
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({}, ("C12", None)),
+        ({"printer_model_id": "N2S", "nozzle_diameter": 0.6}, ("N2S", 0.6)),
+    ],
+    ids=["defaults", "given"],
+)
+def test_simulated_farm_3mf_carries_printer_model_and_nozzle(
+    tmp_path: Path, kwargs: dict[str, Any], expected: tuple[str, float | None]
+) -> None:
+    path = tmp_path / "sim.gcode.3mf"
+    path.write_bytes(make_3mf(prediction_s=600, layers=20, **kwargs))
+    info = parse_print_file(path, "sim.gcode.3mf")
+    assert (info.printer_model, info.nozzle_diameter_mm) == expected
+    assert info.estimated_print_time_s == 600

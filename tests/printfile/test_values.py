@@ -11,6 +11,7 @@ from custom_components.ottoengine.printfile.values import (
     parse_float,
     parse_float_list,
     parse_int,
+    parse_nozzle_diameter_mm,
     split_list,
 )
 
@@ -89,3 +90,27 @@ def test_clean_text() -> None:
     assert clean_text("x" * 100) == "x" * 64
     assert clean_text("\x01\x02") is None
     assert clean_text(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("0.4", 0.4),
+        (" 0.6 ", 0.6),
+        ("0.4,0.4", 0.4),
+        ("0.2, 0.8", 0.2),
+        ('"0.4"', 0.4),
+        ("", None),
+        ("abc", None),
+        ("abc,0.4", None),
+        (",0.4", None),
+        ("0", None),
+        ("-0.4", None),
+        ("nan", None),
+        ("inf", None),
+        ("0.4mm", None),
+        ("0.4;0.6", None),
+    ],
+)
+def test_parse_nozzle_diameter_mm(text: str, value: float | None) -> None:
+    assert parse_nozzle_diameter_mm(text) == value

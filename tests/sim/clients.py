@@ -216,8 +216,25 @@ def upload(printer: dict[str, Any], name: str, data: bytes) -> None:
         client.quit()
 
 
-def make_3mf(*, prediction_s: int, layers: int, plate: int = 1, max_z_mm: float = 12.0) -> bytes:
-    """A minimal sliced ``.gcode.3mf`` like Bambu Studio exports."""
+def make_3mf(
+    *,
+    prediction_s: int,
+    layers: int,
+    plate: int = 1,
+    max_z_mm: float = 12.0,
+    printer_model_id: str = "C12",
+    nozzle_diameter: float | str | None = None,
+) -> bytes:
+    """A minimal sliced ``.gcode.3mf`` like Bambu Studio exports.
+
+    slice_info.config names the printer by ``printer_model_id`` (``C12`` = P1S) and states
+    ``nozzle_diameters`` only when ``nozzle_diameter`` is given.
+    """
+    nozzle = (
+        ""
+        if nozzle_diameter is None
+        else f'    <metadata key="nozzle_diameters" value="{nozzle_diameter}"/>\n'
+    )
     gcode = (
         "; HEADER_BLOCK_START\n; BambuStudio 02.00.00.00\n"
         f"; model printing time: {prediction_s // 60}m 0s; total estimated time: "
@@ -229,7 +246,7 @@ def make_3mf(*, prediction_s: int, layers: int, plate: int = 1, max_z_mm: float 
         '<?xml version="1.0" encoding="UTF-8"?>\n<config>\n  <header>\n'
         '    <header_item key="X-BBL-Client-Type" value="slicer"/>\n  </header>\n'
         f'  <plate>\n    <metadata key="index" value="{plate}"/>\n'
-        '    <metadata key="printer_model_id" value="C12"/>\n'
+        f'    <metadata key="printer_model_id" value="{printer_model_id}"/>\n{nozzle}'
         f'    <metadata key="prediction" value="{prediction_s}"/>\n'
         '    <metadata key="weight" value="3.2"/>\n  </plate>\n</config>\n'
     )

@@ -8,7 +8,9 @@ picks the value (see ``bambu-lan-protocol.md`` section 7):
   Cura ``;TIME:`` (6666 is Cura's "unknown" placeholder), Cura Griffin ``;PRINT.TIME:``;
 - layers: ``total layer number``, ``total layers count``, ``;LAYER_COUNT:``;
 - max Z: ``max_z_height``, ``max_layer_z``, ``;MAXZ:``, ``;PRINT.SIZE.MAX.Z:``, then the last
-  layer-change Z marker seen (``;Z:`` or ``; Z_HEIGHT:``).
+  layer-change Z marker seen (``;Z:`` or ``; Z_HEIGHT:``);
+- printer and nozzle: the ``printer_model`` and ``nozzle_diameter`` settings of the Bambu /
+  Orca ``CONFIG_BLOCK`` (top) or the PrusaSlicer config block (end); first nozzle if several.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .values import (
     parse_float,
     parse_float_list,
     parse_int,
+    parse_nozzle_diameter_mm,
     split_list,
 )
 
@@ -73,6 +76,8 @@ _KNOWN_KEYS = frozenset(
         "PRINT.SIZE.MAX.Z",
         "GENERATOR.NAME",
         "GENERATOR.VERSION",
+        "printer_model",
+        "nozzle_diameter",
     }
 )
 _SLICER_DISPLAY_NAMES = {
@@ -94,6 +99,8 @@ class GcodeMetadata:
     filament_used_m: float | None = None
     filaments: tuple[FilamentInfo, ...] = ()
     max_z_height_mm: float | None = None
+    printer_model: str | None = None
+    nozzle_diameter_mm: float | None = None
     thumbnail_png: bytes | None = None
 
 
@@ -127,6 +134,8 @@ def parse_gcode_metadata(head: str, tail: str = "") -> GcodeMetadata:
         filament_used_m=sum_known(metres, 3),
         filaments=_filaments(fields, grams, metres),
         max_z_height_mm=_max_z(fields, last_layer_z),
+        printer_model=clean_text(fields.get("printer_model")),
+        nozzle_diameter_mm=parse_nozzle_diameter_mm(fields.get("nozzle_diameter", "")),
         thumbnail_png=extract_gcode_thumbnail(head),
     )
 

@@ -41,6 +41,9 @@ class PrintFileInfo:
     ``plate_*`` fields describe the archive: ``plate_count`` plates in the project and the
     G-code of plate ``plate_index`` stored as member ``plate_gcode_member`` (what a Bambu
     ``project_file`` command passes as ``param``). They are ``None`` for plain G-code.
+    ``printer_model`` is the printer the file was sliced for, as the slicer names it: a Bambu
+    model code from a 3MF's slice_info (``"C12"``) or the G-code ``printer_model`` setting
+    (``"Bambu Lab P1S"``, PrusaSlicer ``"MK4"``).
     """
 
     filename: str
@@ -54,6 +57,8 @@ class PrintFileInfo:
     filament_used_m: float | None = None
     filaments: tuple[FilamentInfo, ...] = ()
     max_z_height_mm: float | None = None
+    printer_model: str | None = None
+    nozzle_diameter_mm: float | None = None
     plate_count: int | None = None
     plate_index: int | None = None
     plate_gcode_member: str | None = None
@@ -86,6 +91,8 @@ class PrintFileInfo:
             "filament_used_m": self.filament_used_m,
             "filaments": [filament.as_dict() for filament in self.filaments],
             "max_z_height_mm": self.max_z_height_mm,
+            "printer_model": self.printer_model,
+            "nozzle_diameter_mm": self.nozzle_diameter_mm,
             "plate_count": self.plate_count,
             "plate_index": self.plate_index,
             "plate_gcode_member": self.plate_gcode_member,

@@ -62,6 +62,8 @@ def _info(
         filament_used_m=gcode.filament_used_m,
         filaments=gcode.filaments,
         max_z_height_mm=gcode.max_z_height_mm,
+        printer_model=gcode.printer_model,
+        nozzle_diameter_mm=gcode.nozzle_diameter_mm,
         plate_count=plate_count,
         plate_index=plate_index,
         plate_gcode_member=plate_gcode_member,

@@ -6,6 +6,8 @@ Structure (bambu-lan-protocol.md section 6)::
       <header><header_item key="X-BBL-Client-Version" value="01.09.07.52"/></header>
       <plate>
         <metadata key="index" value="1"/>
+        <metadata key="printer_model_id" value="C12"/> <!-- Bambu model code -->
+        <metadata key="nozzle_diameters" value="0.4"/> <!-- mm, comma list if several -->
         <metadata key="prediction" value="1923"/>      <!-- seconds -->
         <metadata key="weight" value="8.04"/>          <!-- grams -->
         <filament id="1" type="PLA" color="#FFFFFF" used_m="2.69" used_g="8.04"/>
@@ -21,7 +23,13 @@ import xml.etree.ElementTree as ET
 from .limits import MAX_FILAMENTS
 from .model import FilamentInfo
 from .structured_data import parse_xml
-from .values import clean_text, normalize_color, parse_float, parse_int
+from .values import (
+    clean_text,
+    normalize_color,
+    parse_float,
+    parse_int,
+    parse_nozzle_diameter_mm,
+)
 
 SLICE_INFO_MEMBER = "Metadata/slice_info.config"
 
@@ -33,6 +41,8 @@ class PlateSliceInfo:
     index: int | None
     prediction_s: int | None
     weight_g: float | None
+    printer_model_id: str | None
+    nozzle_diameter_mm: float | None
     filaments: tuple[FilamentInfo, ...]
 
 
@@ -50,6 +60,8 @@ def _plate(element: ET.Element) -> PlateSliceInfo:
         index=parse_int(metadata.get("index", "")),
         prediction_s=None if prediction is None else round(prediction),
         weight_g=parse_float(metadata.get("weight", "")),
+        printer_model_id=clean_text(metadata.get("printer_model_id")),
+        nozzle_diameter_mm=parse_nozzle_diameter_mm(metadata.get("nozzle_diameters", "")),
         filaments=tuple(sorted((f for f in filaments if f is not None), key=lambda f: f.index)),
     )
 

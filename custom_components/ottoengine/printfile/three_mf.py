@@ -3,7 +3,8 @@
 Sources, in order of preference for each fact:
 
 - plate holding G-code: the ``Metadata/plate_<N>.gcode`` member (lowest N if several);
-- time, grams, per-filament type/colour/usage: ``Metadata/slice_info.config`` for plate N;
+- time, grams, per-filament type/colour/usage, printer model code, nozzle diameter:
+  ``Metadata/slice_info.config`` for plate N;
 - slicer, layers, max Z, fallbacks for the above: the header of ``plate_<N>.gcode``, read
   through the ZIP stream (only the first ``GCODE_HEAD_BYTES`` are ever decompressed);
 - missing filament colours: ``Metadata/plate_<N>.json``; missing filament types/colours when
@@ -122,6 +123,12 @@ def _merge_slice_info(gcode: GcodeMetadata, plate: PlateSliceInfo) -> GcodeMetad
         filament_used_g=grams if grams is not None else gcode.filament_used_g,
         filament_used_m=metres if metres is not None else gcode.filament_used_m,
         filaments=filaments,
+        printer_model=plate.printer_model_id or gcode.printer_model,
+        nozzle_diameter_mm=(
+            plate.nozzle_diameter_mm
+            if plate.nozzle_diameter_mm is not None
+            else gcode.nozzle_diameter_mm
+        ),
     )
 
 

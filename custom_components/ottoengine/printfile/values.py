@@ -61,6 +61,13 @@ def parse_float_list(text: str, unit: str = "") -> list[float | None]:
     return [parse_float(part, unit) for part in split_list(text, ",")]
 
 
+def parse_nozzle_diameter_mm(text: str) -> float | None:
+    """Parse a nozzle diameter: the first entry of ``"0.4"`` / ``"0.4,0.6"``; ``None`` unless > 0."""
+    parts = split_list(text, ",")
+    value = parse_float(parts[0]) if parts else None
+    return value if value is not None and value > 0 else None
+
+
 def split_list(text: str, separator: str) -> list[str]:
     """Split a slicer list value, strip blanks and quotes, keep at most ``MAX_FILAMENTS`` items."""
     if not text.strip():
