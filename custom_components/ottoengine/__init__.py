@@ -14,12 +14,14 @@ import shutil
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
 from .api import async_register_views
 from .const import DOMAIN, HUB_MODEL, HUB_TITLE, MANUFACTURER, PRINT_FILES_DIR
 from .device_sync import DeviceSync
 from .farm.print_file_store import PrintFileStore
+from .orchestrator.runner import OrchestratorRunner
 from .ottoeject.manager import OttoEjectManager
 from .printers.manager import PrintersManager
 from .racks.manager import RacksManager
@@ -65,16 +67,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> bool
         ottoejects=ottoejects,
         racks=racks,
         devices=devices,
+        orchestrator=OrchestratorRunner(hass, entry),
     )
     # Start every device; subentries added, changed and removed later (flows, REST, the UI)
     # are followed without reloading the hub.
     await devices.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    # The loop starts once Home Assistant runs (at once when the hub is added or reloaded).
+    async def _start_orchestrator(_hass: HomeAssistant) -> None:
+        await entry.runtime_data.orchestrator.async_start()
+
+    entry.async_on_unload(async_at_started(hass, _start_orchestrator))
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> bool:
     """Unload platforms and write any pending state change."""
+    await entry.runtime_data.orchestrator.async_stop()
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.store.async_save_now()

@@ -17,6 +17,8 @@ from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, Tex
 import probatio as vol
 
 from .bambu import BambuError
+from .farm.orchestration.runs import Answer
+from .orchestrator.const import ISSUE_WORKFLOW_PAUSED
 from .printers.connection import async_test_connection, error_key
 from .printers.const import CONF_ACCESS_CODE, CONF_FINGERPRINT, ISSUE_ACCESS_CODE, ISSUE_CERTIFICATE
 from .printers.settings import InvalidPrinterError, PrinterSettings, parse_access_code
@@ -137,6 +139,39 @@ class CertificateRepairFlow(_PrinterRepairFlow):
         )
 
 
+class WorkflowRepairFlow(RepairsFlow):
+    """A paused workflow: the operator says what happened (retry / done by hand / abort)."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._entry_id = str(data["entry_id"])
+        self._run_id = int(data["run_id"])
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        return self.async_show_menu(
+            step_id="init", menu_options=[answer.value for answer in Answer]
+        )
+
+    async def _answer(self, answer: Answer) -> RepairsFlowResult:
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        runtime = getattr(entry, "runtime_data", None) if entry is not None else None
+        if runtime is None:
+            return self.async_abort(reason="hub_not_loaded")
+        try:
+            runtime.orchestrator.async_answer(self._run_id, answer)
+        except KeyError, ValueError:
+            return self.async_abort(reason="workflow_not_paused")
+        return self.async_create_entry(data={})
+
+    async def async_step_retry(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        return await self._answer(Answer.RETRY)
+
+    async def async_step_done(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        return await self._answer(Answer.DONE)
+
+    async def async_step_abort(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        return await self._answer(Answer.ABORT)
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
@@ -145,4 +180,6 @@ async def async_create_fix_flow(
         return AccessCodeRepairFlow(data)
     if data is not None and kind == ISSUE_CERTIFICATE:
         return CertificateRepairFlow(data)
+    if data is not None and kind == ISSUE_WORKFLOW_PAUSED:
+        return WorkflowRepairFlow(data)
     return ConfirmRepairFlow()

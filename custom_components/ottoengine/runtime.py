@@ -30,6 +30,7 @@ from .farm.jobs import JobTransition, PrintJob
 from .farm.print_file_store import PrintFileStore
 from .farm.racks import Rack, Shelf, ShelfState
 from .farm.state import FarmState
+from .orchestrator.runner import OrchestratorRunner
 from .ottoeject.manager import OttoEjectManager
 from .printers.manager import PrintersManager
 from .racks.manager import RacksManager
@@ -51,6 +52,7 @@ class OttoRuntime:
     ottoejects: OttoEjectManager
     racks: RacksManager
     devices: DeviceSync
+    orchestrator: OrchestratorRunner
     started_at: float = field(default_factory=time.monotonic)
 
     @property

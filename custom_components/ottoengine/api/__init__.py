@@ -11,6 +11,13 @@ from .orchestration import (
     OrchestrationRestartView,
     OrchestrationStatusView,
 )
+from .orchestration_actions import (
+    PrinterPlateClearedView,
+    PrintJobMoveView,
+    PrintJobRetryView,
+    WorkflowResumeView,
+    WorkflowsView,
+)
 from .ottoeject import (
     OttoEjectMacrosView,
     OttoEjectStatusView,
@@ -28,6 +35,11 @@ VIEWS: tuple[type[OttoView], ...] = (
     OrchestrationActiveJobsView,
     OrchestrationHealthView,
     OrchestrationRestartView,
+    WorkflowsView,
+    WorkflowResumeView,
+    PrinterPlateClearedView,
+    PrintJobRetryView,
+    PrintJobMoveView,
     # The fixed paths first: they must win over /api/print-jobs/{job_id}.
     PrintJobsUploadView,
     PrintItemsView,

@@ -45,7 +45,7 @@ class OrchestrationStatusView(OttoView):
                     "initialized": True,
                     "job_processing_enabled": processing.enabled,
                     "polling_active": processing.enabled,
-                    "active_workflows": len(active),
+                    "active_workflows": len(runtime.state.active_runs()),
                     "statistics": processing.statistics.as_dict(),
                 },
                 "activeJobs": len(active),
@@ -86,6 +86,7 @@ class OrchestrationHealthView(OttoView):
         processing = runtime.processing
         database_ok = not runtime.store.last_save_failed
         issues = processing.health_issues(database_ok=database_ok)
+        issues += runtime.orchestrator.engine.health_issues()
         data: dict[str, Any] = {
             "status": "unhealthy" if issues else "healthy",
             "timestamp": _timestamp(),
@@ -110,6 +111,8 @@ class OrchestrationRestartView(OttoView):
         runtime = self.runtime(request)
         runtime.processing.restart()
         runtime.async_state_changed()
+        # Re-reconcile every workflow from what the devices report now (nothing is lost).
+        runtime.orchestrator.async_request()
         return self.json(
             {
                 "success": True,

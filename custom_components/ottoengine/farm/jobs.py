@@ -99,6 +99,17 @@ class PrintJob:
     started_at: datetime | None = None
     completed_at: datetime | None = None
     history: list[JobTransition] = field(default_factory=list)
+    # Why a job waits (set by the orchestrator: "no printer has PETG loaded"); shown as the
+    # status message until the next status change.
+    note: str | None = None
+    # Position in the queue among jobs of the same priority (unix seconds; None: its age).
+    queue_order: float | None = None
+
+    @property
+    def queue_key(self) -> tuple[int, float, int]:
+        """The queue's order: most urgent priority first, then position (age), then id."""
+        order = self.queue_order if self.queue_order is not None else self.created_at.timestamp()
+        return (self.settings.priority, order, self.id)
 
     @classmethod
     def create(
@@ -112,7 +123,7 @@ class PrintJob:
 
     @property
     def status_message(self) -> str:
-        return self.history[-1].reason
+        return self.note or self.history[-1].reason
 
     def transition(self, target: JobStatus, reason: str, at: datetime) -> JobTransition:
         """Change the status or raise ``IllegalTransitionError``; returns the recorded change."""
@@ -124,6 +135,7 @@ class PrintJob:
                 raise IllegalTransitionError(self.id, self.status, target)
         change = JobTransition(self.status, target, at, reason)
         self.status = target
+        self.note = None
         self.history.append(change)
         if target is JobStatus.PRINTING and self.started_at is None:
             self.started_at = at
@@ -154,6 +166,8 @@ class PrintJob:
             "started_at": to_iso(self.started_at),
             "completed_at": to_iso(self.completed_at),
             "history": [change.as_dict() for change in self.history],
+            "note": self.note,
+            "queue_order": self.queue_order,
         }
 
     @classmethod
@@ -171,4 +185,6 @@ class PrintJob:
             started_at=from_iso(data.get("started_at")),
             completed_at=from_iso(data.get("completed_at")),
             history=[JobTransition.from_dict(change) for change in data.get("history", [])],
+            note=data.get("note"),
+            queue_order=data.get("queue_order"),
         )

@@ -14,6 +14,8 @@ from typing import Any
 from .ids import IdAllocator
 from .job_processing import JobProcessing
 from .jobs import JobSettings, PrintJob
+from .orchestration.counters import PrinterCounters
+from .orchestration.runs import Run
 from .print_items import PrintItem
 from .racks import Rack, Shelf, parse_shelf_count
 
@@ -21,6 +23,7 @@ ID_PRINT_ITEM = "print_item"
 ID_JOB = "job"
 ID_RACK = "rack"
 ID_SHELF = "shelf"
+ID_RUN = "run"
 
 
 class FarmState:
@@ -35,6 +38,10 @@ class FarmState:
         build_plates: Mapping[int, bool] | None = None,
         *,
         processing: JobProcessing | None = None,
+        runs: Mapping[int, Run] | None = None,
+        printer_blocks: Mapping[int, str] | None = None,
+        printer_files: Mapping[int, Mapping[str, str]] | None = None,
+        counters: Mapping[int, PrinterCounters] | None = None,
     ) -> None:
         self.ids = ids or IdAllocator()
         self.print_items: dict[int, PrintItem] = dict(print_items or {})
@@ -44,6 +51,17 @@ class FarmState:
         self.build_plates: dict[int, bool] = dict(build_plates or {})
         # Whether the queue is processed, and the statistics of the jobs that ended.
         self.processing = processing or JobProcessing()
+        # The orchestrator's workflows (active and the recently finished ones), by run id.
+        self.runs: dict[int, Run] = dict(runs or {})
+        # Printer id -> why it must not start a job until an operator confirms its plate is
+        # clear (a failed or aborted print, a manually cleared printer's finished print).
+        self.printer_blocks: dict[int, str] = dict(printer_blocks or {})
+        # Printer id -> {file name on the printer: sha256 of what was uploaded there}.
+        self.printer_files: dict[int, dict[str, str]] = {
+            key: dict(value) for key, value in (printer_files or {}).items()
+        }
+        # Printer id -> its maintenance figures (jobs, print hours, filament).
+        self.counters: dict[int, PrinterCounters] = dict(counters or {})
 
     # Print items.
     def add_print_item(self, item: PrintItem) -> PrintItem:
@@ -119,7 +137,27 @@ class FarmState:
         return True
 
     def forget_printer(self, printer_id: int) -> bool:
-        return self.build_plates.pop(printer_id, None) is not None
+        forgotten = self.build_plates.pop(printer_id, None) is not None
+        forgotten |= self.printer_blocks.pop(printer_id, None) is not None
+        forgotten |= self.printer_files.pop(printer_id, None) is not None
+        forgotten |= self.counters.pop(printer_id, None) is not None
+        return forgotten
+
+    # The orchestrator's runs.
+    def active_runs(self) -> list[Run]:
+        return [run for run in sorted(self.runs.values(), key=lambda r: r.id) if run.active]
+
+    def run_of_job(self, job_id: int) -> Run | None:
+        return next((run for run in self.active_runs() if run.job_id == job_id), None)
+
+    def counters_of(self, printer_id: int) -> PrinterCounters:
+        return self.counters.setdefault(printer_id, PrinterCounters())
+
+    def prune_runs(self, keep: int = 200) -> None:
+        """Forget the oldest finished runs beyond ``keep`` (their jobs keep their history)."""
+        done = sorted(run.id for run in self.runs.values() if not run.active)
+        for run_id in done[: max(0, len(done) - keep)]:
+            del self.runs[run_id]
 
     # Persistence.
     @classmethod
@@ -145,6 +183,18 @@ class FarmState:
                 if processing is not None
                 else JobProcessing.from_job_history(jobs.values())
             ),
+            runs={run.id: run for run in (Run.from_dict(raw) for raw in data.get("runs", []))},
+            printer_blocks={
+                int(key): str(value) for key, value in data.get("printer_blocks", {}).items()
+            },
+            printer_files={
+                int(key): {str(name): str(sha) for name, sha in value.items()}
+                for key, value in data.get("printer_files", {}).items()
+            },
+            counters={
+                int(key): PrinterCounters.from_dict(value)
+                for key, value in data.get("counters", {}).items()
+            },
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -155,4 +205,8 @@ class FarmState:
             "racks": [self.racks[key].as_dict() for key in sorted(self.racks)],
             "build_plates": {str(key): self.build_plates[key] for key in sorted(self.build_plates)},
             "processing": self.processing.as_dict(),
+            "runs": [self.runs[key].as_dict() for key in sorted(self.runs)],
+            "printer_blocks": {str(k): self.printer_blocks[k] for k in sorted(self.printer_blocks)},
+            "printer_files": {str(k): self.printer_files[k] for k in sorted(self.printer_files)},
+            "counters": {str(k): self.counters[k].as_dict() for k in sorted(self.counters)},
         }

@@ -8,7 +8,7 @@ become the farm's ``DeviceError``s for the orchestrator.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from ..farm.device_errors import (
     CommandTimeoutError,
@@ -20,6 +20,7 @@ from ..farm.device_errors import (
 )
 from ..farm.ports import CommandResult, EjectorSnapshot, EjectorState
 from ..moonraker import (
+    EjectorStatus,
     InvalidMacroError,
     MacroAckTimeout,
     MoonrakerAuthError,
@@ -30,6 +31,10 @@ from ..moonraker import (
 
 if TYPE_CHECKING:
     from .coordinator import OttoEjectCoordinator
+
+# How long a macro that outlived its acknowledgement timeout may still run (the slowest
+# OttoEject motions take a few minutes).
+MACRO_FINISH_TIMEOUT: Final = 1800.0
 
 
 def macro_error(err: MoonrakerClientError, name: str, macro: str) -> DeviceError:
@@ -74,8 +79,30 @@ class EjectorCommands:
     async def async_run_macro(
         self, macro: str, params: Mapping[str, str | int | float] | None = None
     ) -> CommandResult:
+        """Run a macro until the robot finished it.
+
+        A macro slower than the acknowledgement timeout is followed on the robot's status
+        until it ends (never sent again); its console then tells whether it failed.
+        """
+        coordinator = self._coordinator
         try:
-            await self._coordinator.async_run_macro(macro, params)
+            await coordinator.async_run_macro(macro, params)
+        except MacroAckTimeout as err:
+            try:
+                status = await coordinator.async_wait_macro_done(err.macro, MACRO_FINISH_TIMEOUT)
+            except TimeoutError:
+                raise CommandTimeoutError(
+                    self.name,
+                    f"{self.name} still runs {macro} after {MACRO_FINISH_TIMEOUT:g} s",
+                ) from err
+            except MoonrakerClientError as failed:
+                raise macro_error(failed, self.name, macro) from failed
+            if status is not EjectorStatus.ONLINE:
+                raise DeviceUnavailableError(
+                    self.name,
+                    f"{self.name} became {status.value.lower()} while running {macro}; "
+                    "whether it finished is not known",
+                ) from err
         except MoonrakerClientError as err:
             raise macro_error(err, self.name, macro) from err
         return CommandResult.CONFIRMED

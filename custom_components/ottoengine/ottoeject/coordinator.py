@@ -34,6 +34,7 @@ from ..moonraker import (
     MoonrakerStatusStream,
     build_macro_command,
 )
+from ..moonraker.client import console_problem
 from ..moonraker.macro import ParamValue
 from ..moonraker.status import OFFLINE_SNAPSHOT
 from .commands import EjectorCommands
@@ -302,6 +303,38 @@ class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
         if not keep_current and self.data.current_macro != script:
             current = self.data.current_macro  # another macro started meanwhile
         self.async_set_updated_data(replace(self.data, current_macro=current, last_result=result))
+
+    async def async_wait_macro_done(self, script: str, timeout: float) -> EjectorStatus:
+        """After an acknowledgement timeout: wait until the robot stops running the macro.
+
+        Returns the robot's status then (ONLINE: it finished; OFFLINE or ISSUE: it was lost
+        meanwhile). Raises ``TimeoutError`` if it still runs after ``timeout`` seconds; raises
+        ``MoonrakerError`` when the console shows the macro failed.
+        """
+        done = asyncio.Event()
+
+        @callback
+        def _check() -> None:
+            if not self._macro_running_on_robot or self.data.status is not EjectorStatus.EJECTING:
+                done.set()
+
+        remove = self.async_add_listener(_check)
+        try:
+            _check()
+            async with asyncio.timeout(timeout):
+                await done.wait()
+        finally:
+            remove()
+        status = self.data.status
+        if status is EjectorStatus.ONLINE:
+            try:
+                store = await self.client.gcode_store()
+            except MoonrakerClientError:
+                return status
+            problem = console_problem(store, script)
+            if problem is not None:
+                raise MoonrakerError(400, problem)
+        return status
 
     async def async_emergency_stop(self) -> None:
         await self.client.emergency_stop()
