@@ -33,7 +33,8 @@ class Farm:
     sim: FarmHandle
     entry: MockConfigEntry
     printer_ids: dict[str, int] = field(default_factory=dict)  # sim name -> API id
-    rack_id: int = 0
+    rack_id: int = 0  # the first rack
+    rack_ids: dict[str, int] = field(default_factory=dict)  # sim rack name -> API id
 
     async def truth(self, since: float | None = None) -> dict[str, Any]:
         return await self.hass.async_add_executor_job(self.sim.truth, since)
@@ -69,12 +70,13 @@ class Farm:
     def job_status(self, job_id: int) -> JobStatus:
         return self.entry.runtime_data.state.jobs[job_id].status
 
-    async def mark_shelf(self, shelf: int, state: str) -> None:
+    async def mark_shelf(self, shelf: int, state: str, rack_id: int | None = None) -> None:
+        """Tell Home Assistant what is on a shelf ("none" or "empty"), as an operator does."""
         body: dict[str, Any] = {"has_plate": state != "none", "plate_state": None}
         if state == "empty":
             body["plate_state"] = "empty"
         response = await self.client.put(
-            f"/api/ottoracks/{self.rack_id}/shelves/{shelf}", json=body
+            f"/api/ottoracks/{rack_id or self.rack_id}/shelves/{shelf}", json=body
         )
         assert response.status == HTTPStatus.OK, await response.text()
 
@@ -100,6 +102,7 @@ async def set_up_farm(
     options: dict[str, Any] | None = None,
     printers: Sequence[str] | None = None,
     printer_settings: dict[str, dict[str, Any]] | None = None,
+    rack_ejectors: bool = False,
 ) -> Farm:
     """An empty hub, then every simulated device registered over REST, shelves as the sim has them."""
     entry = MockConfigEntry(
@@ -130,22 +133,24 @@ async def set_up_farm(
         response = await client.post("/api/printers/", json=registration(printer, **extra))
         assert response.status == HTTPStatus.CREATED, await response.text()
         farm.printer_ids[printer["name"]] = int((await response.json())["id"])
-    rack = sim.description["racks"][0]
-    response = await client.post(
-        "/api/ottoracks/",
-        json={
+    for index, rack in enumerate(sim.description["racks"]):
+        body = {
             "name": rack["name"],
             "number_of_shelves": rack["number_of_shelves"],
             "shelf_spacing_mm": rack["shelf_spacing_mm"],
             "bed_size": rack["bed_size"],
-        },
-    )
-    assert response.status == HTTPStatus.CREATED, await response.text()
-    farm.rack_id = int((await response.json())["id"])
+        }
+        if rack_ejectors:  # rack-<j> belongs to ottoeject-<j> (API ids in the same order)
+            body["ottoeject_id"] = index + 1
+        response = await client.post("/api/ottoracks/", json=body)
+        assert response.status == HTTPStatus.CREATED, await response.text()
+        farm.rack_ids[rack["name"]] = int((await response.json())["id"])
+    farm.rack_id = next(iter(farm.rack_ids.values()))
     truth = await farm.truth()
-    for shelf, plate in truth["racks"][rack["name"]].items():
-        if plate is not None:
-            await farm.mark_shelf(int(shelf), "empty")
+    for rack_name, rack_id in farm.rack_ids.items():
+        for shelf, plate in truth["racks"][rack_name].items():
+            if plate is not None:
+                await farm.mark_shelf(int(shelf), "empty", rack_id)
     runtime = entry.runtime_data
     await wait_until(
         lambda: (
@@ -158,6 +163,15 @@ async def set_up_farm(
         "every device online",
     )
     return farm
+
+
+def macros(truth: dict[str, Any], prefix: str = "", **match: Any) -> list[str]:
+    """The macros the robots started, in order (``prefix`` filters by name)."""
+    return [
+        event["macro"]
+        for event in events(truth, "macro_started", **match)
+        if event["macro"].startswith(prefix)
+    ]
 
 
 def events(truth: dict[str, Any], kind: str, **match: Any) -> list[dict[str, Any]]:

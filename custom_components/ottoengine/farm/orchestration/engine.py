@@ -948,17 +948,17 @@ class Orchestrator:
         active_jobs = {run.job_id for run in self._state.active_runs()}
         queued = [job for job in queued if job.id not in active_jobs]
         free: list[scheduler.FreePrinter] = []
+        busy: list[scheduler.FreePrinter] = []  # for the reasons only: who could print a job
         for printer_id, setup in sorted(self._topology.printers.items()):
-            if not self._printer_free(printer_id):
-                continue
             ejector_id = self._topology.ejector_of_printer(setup)
-            if setup.clearing is ClearingMethod.OTTOEJECT and ejector_id is None:
-                continue
-            free.append(
-                scheduler.FreePrinter(
-                    setup, ejector_id, self._topology.racks_of_ejector(ejector_id)
-                )
+            candidate = scheduler.FreePrinter(
+                setup, ejector_id, self._topology.racks_of_ejector(ejector_id)
             )
+            usable = setup.clearing is ClearingMethod.MANUAL or ejector_id is not None
+            if usable and self._printer_free(printer_id):
+                free.append(candidate)
+            else:
+                busy.append(candidate)
         reserved: dict[int, set[int]] = {}
         reserved_heights: dict[int, dict[int, float | None]] = {}
         heights = self._heights()
@@ -979,6 +979,7 @@ class Orchestrator:
             reserved=reserved,
             reserved_heights=reserved_heights,
             now=_as_datetime(now),
+            busy=busy,
         )
         for job in queued:
             note = plan.waiting.get(job.id)

@@ -511,9 +511,9 @@ class _Planner:
         return Assignment(job.id, setup.printer_id, store_rack, shelf, grab, clearance)
 
 
-def job_order(job: PrintJob) -> tuple[int, datetime, int]:
-    """The queue's order: priority (1 first), then age, then id."""
-    return (job.settings.priority, job.created_at, job.id)
+def job_order(job: PrintJob) -> tuple[int, float, int]:
+    """The queue's order: priority (1 first), then position (its age unless moved), then id."""
+    return job.queue_key
 
 
 def plan(
