@@ -75,9 +75,10 @@ class Farm:
         body: dict[str, Any] = {"has_plate": state != "none", "plate_state": None}
         if state == "empty":
             body["plate_state"] = "empty"
-        response = await self.client.put(
-            f"/api/ottoracks/{rack_id or self.rack_id}/shelves/{shelf}", json=body
-        )
+        rack = self.entry.runtime_data.state.racks[rack_id or self.rack_id]
+        found = rack.shelf_by_number(shelf)  # the route takes the shelf's farm-wide id
+        assert found is not None
+        response = await self.client.put(f"/api/ottoracks/{rack.id}/shelves/{found.id}", json=body)
         assert response.status == HTTPStatus.OK, await response.text()
 
 
