@@ -6,6 +6,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .orchestrator.entities import async_setup_orchestrator_binary_sensors
 from .printers.entities import async_setup_printer_binary_sensors
 from .runtime import OttoConfigEntry
 
@@ -19,3 +20,4 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     async_setup_printer_binary_sensors(hass, entry, async_add_entities)
+    async_setup_orchestrator_binary_sensors(hass, entry, async_add_entities)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .orchestrator.entities import async_setup_orchestrator_buttons
 from .ottoeject.entities import async_setup_buttons as async_setup_ottoeject_buttons
 from .printers.entities import async_setup_printer_buttons
 from .runtime import OttoConfigEntry
@@ -21,3 +22,4 @@ async def async_setup_entry(
 ) -> None:
     await async_setup_ottoeject_buttons(hass, entry, async_add_entities)
     async_setup_printer_buttons(hass, entry, async_add_entities)
+    async_setup_orchestrator_buttons(hass, entry, async_add_entities)

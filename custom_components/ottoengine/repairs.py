@@ -147,8 +147,21 @@ class WorkflowRepairFlow(RepairsFlow):
         self._run_id = int(data["run_id"])
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        runtime = getattr(entry, "runtime_data", None) if entry is not None else None
+        run = runtime.state.runs.get(self._run_id) if runtime is not None else None
+        if runtime is None or run is None or run.pause is None:
+            return self.async_abort(reason="workflow_not_paused")
+        printer = runtime.printers.printer(run.printer_id)
+        job = runtime.state.jobs.get(run.job_id) if run.job_id is not None else None
         return self.async_show_menu(
-            step_id="init", menu_options=[answer.value for answer in Answer]
+            step_id="init",
+            menu_options=[answer.value for answer in Answer],
+            description_placeholders={
+                "printer": printer.name if printer is not None else str(run.printer_id),
+                "job": job.filename if job is not None else "-",
+                "reason": run.pause.reason,
+            },
         )
 
     async def _answer(self, answer: Answer) -> RepairsFlowResult:

@@ -103,7 +103,7 @@ class OttoRuntime:
                 "old_status": change.old_status.value if change.old_status else None,
                 "new_status": change.new_status.value,
                 "reason": change.reason,
-                "printer_id": job.settings.printer_id,
+                "printer_id": job.printer_id,
             },
         )
         return change

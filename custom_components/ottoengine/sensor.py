@@ -7,6 +7,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .orchestrator.entities import async_setup_orchestrator_sensors
 from .ottoeject.entities import async_setup_sensors as async_setup_ottoeject_sensors
 from .printers.entities import async_setup_printer_sensors
 from .racks.entities import async_setup_shelf_sensors
@@ -24,3 +25,4 @@ async def async_setup_entry(
     async_setup_shelf_sensors(hass, entry, async_add_entities)
     await async_setup_ottoeject_sensors(hass, entry, async_add_entities)
     async_setup_printer_sensors(hass, entry, async_add_entities)
+    async_setup_orchestrator_sensors(hass, entry, async_add_entities)

@@ -13,6 +13,7 @@ import probatio as vol
 
 from .const import DOMAIN
 from .farm.racks import ShelfState
+from .orchestrator.services import async_setup_orchestrator_services
 from .ottoeject.services import async_setup_ottoeject_services
 from .printers.services import async_setup_printer_services
 from .racks.entities import ShelfSensor
@@ -37,6 +38,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     async_setup_ottoeject_services(hass)
     async_setup_printer_services(hass)
+    async_setup_orchestrator_services(hass)
 
 
 @callback

@@ -18,6 +18,16 @@ from custom_components.ottoengine.farm.racks import ShelfState
 
 from ..helpers import setup_hub
 
+SEED_JOB_FIELDS = {
+    "jobId",
+    "printerId",
+    "status",
+    "progress_percent",
+    "orchestration_status",
+    "assigned_store_slot",
+    "assigned_grab_slot",
+    "started_at",
+}
 ROUTES = [
     ("get", "/api/orchestration/status"),
     ("get", "/api/orchestration/active-jobs"),
@@ -143,6 +153,16 @@ async def test_active_jobs_of_a_busy_farm(
 
     client = await hass_client()
     active = await (await client.get("/api/orchestration/active-jobs")).json()
+    # The seed's fields exactly; the extensions (workflow phase, rack, message) beside them.
+    for job in active["data"]["jobs"]:
+        extensions = {key: job.pop(key) for key in list(job) if key not in SEED_JOB_FIELDS}
+        assert set(extensions) == {
+            "workflow_id",
+            "workflow_phase",
+            "assigned_rack_id",
+            "ottoeject_id",
+            "status_message",
+        }
     assert active == {
         "success": True,
         "data": {

@@ -104,7 +104,8 @@ async def test_register_list_get_update_delete(
     assert device is not None
     assert device.via_device_id == entry.runtime_data.hub_device_id
     assert device.config_subentry_id == subentry.subentry_id
-    assert len(er.async_entries_for_device(entity_registry, device.id)) == 6
+    # Status, current macro, last result, home, park, emergency stop; waiting ejections.
+    assert len(er.async_entries_for_device(entity_registry, device.id)) == 7
 
     listed = await (await client.get("/api/ottoeject")).json()
     assert listed == [{"id": 1, "device_name": "OttoEject-Mk2", "status": "ONLINE"}]

@@ -104,6 +104,7 @@ async def test_entities_follow_the_robot(
         "button.robot_home",
         "button.robot_park",
         "button.robot_emergency_stop",
+        "sensor.robot_waiting_ejections",  # the orchestrator's queue for this robot
     }
     status = hass.states.get(STATUS)
     assert status is not None

@@ -52,7 +52,7 @@ PATCH_RUN_MACRO = (MoonrakerClient, "run_macro")
 # -- the farm -------------------------------------------------------------------------------------
 ENTRY_ID = "01JSNAPSHOTFARMHUB00000000"
 FROZEN_TIME = "2026-03-14T09:26:53+00:00"
-ALL_PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+ALL_PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR, Platform.SWITCH]
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ class PrintJobView(OttoView):
         if job.status.is_finished:
             raise refused(IllegalTransitionError(job.id, job.status, JobStatus.CANCELLED))
         reason = "Cancelled through the REST API"
-        printer_id = job.settings.printer_id
+        printer_id = job.printer_id
         if job.status in (JobStatus.PRINTING, JobStatus.PAUSED) and printer_id is not None:
             printer = runtime.printers.printer(printer_id)
             if printer is None:

@@ -71,7 +71,7 @@ def job_summary(job: PrintJob, state: FarmState) -> dict[str, Any]:
     return {
         "id": job.id,
         "print_item_id": job.print_item_id,
-        "printer_id": job.settings.printer_id,
+        "printer_id": job.printer_id,
         "ottoeject_id": job.settings.ottoeject_id,
         "status": job.status.value,
         "priority": job.settings.priority,
@@ -92,7 +92,7 @@ def job_details(job: PrintJob, state: FarmState, entry: ConfigEntry) -> dict[str
     return {
         "id": job.id,
         "print_item": print_item_brief(item) if item is not None else None,
-        "printer": _printer(entry, job.settings.printer_id),
+        "printer": _printer(entry, job.printer_id),
         "ottoeject": _ottoeject(entry, job.settings.ottoeject_id),
         "status": job.status.value,
         "priority": job.settings.priority,
@@ -103,7 +103,7 @@ def job_details(job: PrintJob, state: FarmState, entry: ConfigEntry) -> dict[str
         "started_at": to_iso(job.started_at),
         "completed_at": to_iso(job.completed_at),
         "print_item_id": job.print_item_id,
-        "printer_id": job.settings.printer_id,
+        "printer_id": job.printer_id,
         "ottoeject_id": job.settings.ottoeject_id,
         "filename": job.filename,
         **_settings(job),
@@ -115,7 +115,7 @@ def job_created(job: PrintJob) -> dict[str, Any]:
     return {
         "id": job.id,
         "print_item_id": job.print_item_id,
-        "printer_id": job.settings.printer_id,
+        "printer_id": job.printer_id,
         "ottoeject_id": job.settings.ottoeject_id,
         "status": job.status.value,
         "priority": job.settings.priority,

@@ -80,6 +80,9 @@ class JobProcessing:
     def pause(self) -> None:
         self.enabled = False
 
+    def resume(self) -> None:
+        self.enabled = True
+
     def restart(self) -> None:
         """Re-enable job processing (the caller re-evaluates active jobs afterwards)."""
         self.enabled = True

@@ -104,6 +104,13 @@ class PrintJob:
     note: str | None = None
     # Position in the queue among jobs of the same priority (unix seconds; None: its age).
     queue_order: float | None = None
+    # The printer the orchestrator gave it (its settings' printer_id may be "any").
+    assigned_printer_id: int | None = None
+
+    @property
+    def printer_id(self) -> int | None:
+        """Where it prints or printed: the assigned printer, else the one it asks for."""
+        return self.assigned_printer_id or self.settings.printer_id
 
     @property
     def queue_key(self) -> tuple[int, float, int]:
@@ -168,6 +175,7 @@ class PrintJob:
             "history": [change.as_dict() for change in self.history],
             "note": self.note,
             "queue_order": self.queue_order,
+            "assigned_printer_id": self.assigned_printer_id,
         }
 
     @classmethod
@@ -187,4 +195,5 @@ class PrintJob:
             history=[JobTransition.from_dict(change) for change in data.get("history", [])],
             note=data.get("note"),
             queue_order=data.get("queue_order"),
+            assigned_printer_id=data.get("assigned_printer_id"),
         )

@@ -158,6 +158,7 @@ class OrchestratorRunner:
 
     @callback
     def _on_event(self, event: Event) -> None:
+        self._async_notify()
         self.async_request()
 
     @callback
@@ -201,8 +202,13 @@ class OrchestratorRunner:
 
     @callback
     def async_changed(self) -> None:
-        """Save soon and refresh the orchestrator's entities (once per loop iteration)."""
+        """Save soon and refresh the orchestrator's entities."""
         self.runtime.async_state_changed()
+        self._async_notify()
+
+    @callback
+    def _async_notify(self) -> None:
+        """Refresh the orchestrator's entities (once per loop iteration)."""
         if self._update_pending:
             return
         self._update_pending = True
@@ -224,6 +230,17 @@ class OrchestratorRunner:
     @callback
     def async_plate_cleared(self, printer_id: int) -> bool:
         return self.engine.plate_cleared(printer_id)
+
+    @callback
+    def async_set_processing(self, enabled: bool) -> None:
+        """Job processing on (queued jobs start) or off (running workflows still finish)."""
+        processing = self.runtime.processing
+        if enabled:
+            processing.resume()
+        else:
+            processing.pause()
+        self.async_changed()
+        self.async_request()
 
     # -- repairs ------------------------------------------------------------------------------
     def raise_issue(self, run: Run) -> None:

@@ -1006,6 +1006,7 @@ class Orchestrator:
             )
             self._state.runs[run.id] = run
             job.note = None
+            job.assigned_printer_id = assignment.printer_id
             _LOGGER.info(
                 "Job %s goes to printer %s (store shelf %s, grab shelf %s)",
                 job.id,
