@@ -81,8 +81,9 @@ class OttoRuntime:
 
     @callback
     def async_state_changed(self) -> None:
-        """Call after every change of the farm's state: it is saved shortly after."""
+        """Call after every change of the farm's state: saved shortly after, entities refreshed."""
         self.store.async_schedule_save()
+        self.orchestrator.async_notify()
 
     @callback
     def async_transition_job(self, job: PrintJob, target: JobStatus, reason: str) -> JobTransition:

@@ -158,7 +158,7 @@ class OrchestratorRunner:
 
     @callback
     def _on_event(self, event: Event) -> None:
-        self._async_notify()
+        self.async_notify()
         self.async_request()
 
     @callback
@@ -203,11 +203,10 @@ class OrchestratorRunner:
     @callback
     def async_changed(self) -> None:
         """Save soon and refresh the orchestrator's entities."""
-        self.runtime.async_state_changed()
-        self._async_notify()
+        self.runtime.async_state_changed()  # which refreshes the entities too
 
     @callback
-    def _async_notify(self) -> None:
+    def async_notify(self) -> None:
         """Refresh the orchestrator's entities (once per loop iteration)."""
         if self._update_pending:
             return
