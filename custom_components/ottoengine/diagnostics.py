@@ -41,6 +41,7 @@ async def async_get_config_entry_diagnostics(
             "orchestrator": {
                 "job_processing_enabled": runtime.processing.enabled,
                 "statistics": runtime.processing.statistics.as_dict(),
+                "health_issues": runtime.orchestrator.engine.health_issues(),
             },
         },
         TO_REDACT,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from custom_components.ottoengine.farm.device_errors import (
     DeviceRefusedError,
@@ -17,6 +19,7 @@ from custom_components.ottoengine.farm.orchestration.runs import (
     RunKind,
     Step,
 )
+from custom_components.ottoengine.farm.orchestration.topology import LoadedFilament
 from custom_components.ottoengine.farm.ports import EjectorState, PrinterState
 from custom_components.ottoengine.farm.racks import ShelfState
 from custom_components.ottoengine.farm.state import FarmState
@@ -362,3 +365,29 @@ async def test_runs_survive_a_round_trip_through_the_store() -> None:
     state = FarmState()
     state.runs[7] = run
     assert FarmState.from_dict(state.as_dict()).runs[7] == run
+
+
+async def test_a_scheduled_job_waits_for_its_start_time() -> None:
+    bench = Bench(P1S)
+    later = datetime.fromtimestamp(bench.now + 3600, UTC)
+    job = bench.add_job("night", start_after=later)
+    await bench.settle()
+    assert bench.state.run_of_job(job.id) is None
+    assert job.status_message.startswith("scheduled for")
+    bench.now += 3601
+    await bench.settle()
+    assert bench.state.run_of_job(job.id) is not None
+
+
+async def test_a_job_asking_for_its_colour_waits_for_a_printer_with_it_loaded() -> None:
+    bench = Bench({1: ("p1s-1", "P1S"), 2: ("p1p-1", "P1P")})
+    bench.setups[1] = replace(bench.setups[1], filaments=(LoadedFilament("PLA", "#000000"),))
+    bench.setups[2] = replace(bench.setups[2], filaments=(LoadedFilament("PLA", "#FF0000"),))
+    red = bench.add_job("red", match_color=True)
+    bench.state.print_items[red.print_item_id].metadata["filaments"] = [
+        {"index": 1, "type": "PLA", "color": "#FF0000", "used_g": 5.0}
+    ]
+    await bench.settle()
+    run = bench.state.run_of_job(red.id)
+    assert run is not None
+    assert run.printer_id == 2  # the printer with red PLA

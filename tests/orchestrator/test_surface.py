@@ -247,3 +247,30 @@ async def test_queue_changes_over_rest_name_the_field(
     viewer = await hass_client(hass_read_only_access_token)
     assert (await viewer.post("/api/printers/1/plate-cleared")).status == HTTPStatus.FORBIDDEN
     assert (await viewer.get("/api/orchestration/workflows")).status == HTTPStatus.OK
+
+
+async def test_a_job_can_be_scheduled_and_ask_for_its_colour(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    await setup_farm(hass)
+    client = await hass_client()
+    item = await upload_item(client, "cube.gcode")
+    for value in ("tomorrow", "2026-12-24T08:00:00", 5):
+        response = await client.post(
+            "/api/print-jobs/", json={"print_item_id": item, "start_after": value}
+        )
+        assert response.status == HTTPStatus.BAD_REQUEST, value
+        assert (await response.json())["field"] == "start_after"
+    created = await client.post(
+        "/api/print-jobs/",
+        json={
+            "print_item_id": item,
+            "auto_start": True,
+            "start_after": "2026-12-24T09:00:00+01:00",
+            "match_color": True,
+        },
+    )
+    assert created.status == HTTPStatus.CREATED
+    body = await created.json()
+    assert body["start_after"] == "2026-12-24T08:00:00.000Z"
+    assert body["match_color"] is True

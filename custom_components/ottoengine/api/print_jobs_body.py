@@ -7,6 +7,7 @@ other invalid field; slots that clash with the rack or another job are 409.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -28,6 +29,8 @@ SETTING_FIELDS: Final = (
     "auto_start",
     "priority",
     "use_ams",
+    "start_after",
+    "match_color",
 )
 
 
@@ -55,7 +58,9 @@ def settings_from_body(
     for key in ("printer_id", "ottoeject_id", "rack_id", "store_slot", "grab_slot"):
         if key in body:
             changes[key] = positive_int(body, key, nullable=True)
-    for key in ("auto_start", "use_ams"):
+    if "start_after" in body:
+        changes["start_after"] = _moment(body, "start_after")
+    for key in ("auto_start", "use_ams", "match_color"):
         if key in body:
             changes[key] = boolean(body, key)
     if "priority" in body:
@@ -72,6 +77,22 @@ def settings_from_body(
     if settings.rack_id is not None and settings.rack_id not in state.racks:
         raise bad_request("rack_id", f"Ottorack {settings.rack_id} does not exist")
     return settings
+
+
+def _moment(body: dict[str, Any], key: str) -> datetime | None:
+    """An ISO 8601 moment with a time zone (``2026-12-24T08:00:00Z``), or null."""
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_request(key, "must be an ISO 8601 date and time with a time zone, or null")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise bad_request(key, f"{value!r} is not an ISO 8601 date and time") from None
+    if moment.tzinfo is None:
+        raise bad_request(key, "needs a time zone (e.g. 2026-12-24T08:00:00Z)")
+    return moment.astimezone(UTC)
 
 
 def check_job_slots(settings: JobSettings, state: FarmState, job: PrintJob | None) -> None:

@@ -62,6 +62,8 @@ def _settings(job: PrintJob) -> dict[str, Any]:
         "store_slot": job.settings.store_slot,
         "grab_slot": job.settings.grab_slot,
         "use_ams": job.settings.use_ams,
+        "start_after": to_iso(job.settings.start_after),
+        "match_color": job.settings.match_color,
         "status_message": job.status_message,
     }
 

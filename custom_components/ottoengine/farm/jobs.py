@@ -58,6 +58,8 @@ class JobSettings:
     auto_start: bool = False
     priority: int = 1
     use_ams: bool = False
+    start_after: datetime | None = None  # not started before this moment (UTC)
+    match_color: bool = False  # the loaded filament's colour must match the file's too
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +71,8 @@ class JobSettings:
             "auto_start": self.auto_start,
             "priority": self.priority,
             "use_ams": self.use_ams,
+            "start_after": to_iso(self.start_after),
+            "match_color": self.match_color,
         }
 
     @classmethod
@@ -82,6 +86,8 @@ class JobSettings:
             auto_start=bool(data.get("auto_start", False)),
             priority=int(data.get("priority", 1)),
             use_ams=bool(data.get("use_ams", False)),
+            start_after=from_iso(data.get("start_after")),
+            match_color=bool(data.get("match_color", False)),
         )
 
 

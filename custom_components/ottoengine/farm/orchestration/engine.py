@@ -980,6 +980,11 @@ class Orchestrator:
             reserved_heights=reserved_heights,
             now=_as_datetime(now),
             busy=busy,
+            start_after={
+                job.id: job.settings.start_after
+                for job in queued
+                if job.settings.start_after is not None
+            },
         )
         for job in queued:
             note = plan.waiting.get(job.id)

@@ -326,7 +326,8 @@ class _Planner:
                     pool.free.append(printer)
         self.free_left = sum(len(pool.free) for pool in self.pools)
         self.taken: set[int] = set()
-        self.needs_of: dict[int, tuple[Requirements, int]] = {}  # item id -> (needs, kind key)
+        # (item id, colour matters) -> (needs, kind key)
+        self.needs_of: dict[tuple[int, bool], tuple[Requirements, int]] = {}
         self.kind_keys: dict[Requirements, int] = {}
         self.kinds: dict[tuple[int, int | None], _Kind] = {}
         self.tools: dict[tuple[Capabilities, Requirements], Mismatch | None] = {}
@@ -337,13 +338,19 @@ class _Planner:
             return pool.rack_ids
         return (rack_choice,) if rack_choice in pool.rack_ids else ()
 
-    def needs(self, item: PrintItem) -> tuple[Requirements, int]:
-        found = self.needs_of.get(item.id)
+    def needs(self, item: PrintItem, *, match_color: bool = False) -> tuple[Requirements, int]:
+        """The item's requirements (its filaments' colours only when ``match_color``)."""
+        colour = match_color or self.match_color
+        found = self.needs_of.get((item.id, colour))
         if found is None:
             needs = Requirements.of(item)
             shape = replace(needs, height_mm=None)
+            if not colour:
+                shape = replace(
+                    shape, filaments=tuple(replace(f, color=None) for f in shape.filaments)
+                )
             key = self.kind_keys.setdefault(shape, len(self.kind_keys))
-            found = self.needs_of[item.id] = (shape, key)
+            found = self.needs_of[(item.id, colour)] = (shape, key)
         return found
 
     def kind(self, shape: Requirements, key: int, rack_choice: int | None) -> _Kind:
@@ -368,7 +375,8 @@ class _Planner:
         caps = pool.capabilities
         pair = (caps, shape)
         if pair not in self.tools:
-            self.tools[pair] = tool_mismatch(caps, shape, match_color=self.match_color)
+            # Colours are in ``shape`` only when they must match (see ``needs``).
+            self.tools[pair] = tool_mismatch(caps, shape, match_color=True)
         after = self.tools[pair]
         rack_mm: float | None = None
         if pool.clearing is ClearingMethod.OTTOEJECT and after is None:
@@ -425,7 +433,7 @@ class _Planner:
         rack_choice = job.settings.rack_id
         if rack_choice is not None and rack_choice not in self.racks:
             return f"rack {rack_choice} does not exist"
-        shape, key = self.needs(item)
+        shape, key = self.needs(item, match_color=job.settings.match_color)
         height = item.max_z_height_mm
         kind = self.kind(shape, key, rack_choice)
         if job.settings.printer_id is not None:
