@@ -101,7 +101,7 @@ class OrchestratorRunner:
         if self._closed or self._started:
             return
         engine = self.engine
-        engine.recover()
+        engine.recover(current_topology(self.runtime))
         self._started = True
         bus = self.hass.bus
         self._unsubscribe += [

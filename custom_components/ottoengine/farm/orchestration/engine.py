@@ -196,8 +196,10 @@ class Orchestrator:
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.clear()
 
-    def recover(self) -> bool:
+    def recover(self, topology: Topology | None = None) -> bool:
         """Settle the runs that had a command in flight when the host stopped; True if any."""
+        if topology is not None:
+            self._topology = topology  # the macros' names in the pause reasons
         changed = False
         now = self._clock()
         for run in self._state.active_runs():
