@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from custom_components.ottoengine.bambu import ConnectionSettings
 from custom_components.ottoengine.printers import const
+
+from .helpers import robots_offline
 
 # The simulated printers report every 0.5-2 s; silence is declared after 4 s.
 FAST = ConnectionSettings(
@@ -28,3 +32,10 @@ def fast_printers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(const, "CONNECTION_TEST_TIMEOUT", 8.0)
     monkeypatch.setattr(const, "DISCOVERY_BINDS", (("127.0.0.1", 0, None),))
     monkeypatch.setattr(const, "DISCOVERY_WARMUP", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def offline_robots() -> Iterator[None]:
+    """OttoEjects configured by these tests (the printers' topology) never connect."""
+    with robots_offline():
+        yield

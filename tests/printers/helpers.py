@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+import contextlib
 from http import HTTPStatus
 from pathlib import Path
 import time
 from typing import Any
+from unittest.mock import patch
 
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.ottoengine.moonraker import MoonrakerStatusStream
+from custom_components.ottoengine.ottoeject.settings import OttoEjectSettings
 from custom_components.ottoengine.printers.coordinator import PrinterCoordinator
 from custom_components.ottoengine.printers.manager import PrintersManager
 
@@ -72,6 +77,24 @@ async def register(client: Any, printer: dict[str, Any], **changes: Any) -> int:
     assert response.status == HTTPStatus.CREATED, await response.text()
     body = await response.json()
     return int(body["id"])
+
+
+@contextlib.contextmanager
+def robots_offline() -> Iterator[None]:
+    """OttoEjects of a test are configured, but their status streams never connect."""
+    with patch.object(MoonrakerStatusStream, "start", autospec=True):
+        yield
+
+
+async def add_ottoeject(
+    hass: HomeAssistant, entry: MockConfigEntry, ottoeject_id: int, name: str
+) -> ConfigSubentry:
+    """An OttoEject subentry of the hub (with a known identity: nothing asks the robot)."""
+    settings = OttoEjectSettings(ottoeject_id, name, "127.0.1.250", port=7100 + ottoeject_id)
+    subentry = settings.new_subentry(f"host:robot-{ottoeject_id}")
+    hass.config_entries.async_add_subentry(entry, subentry)
+    await hass.async_block_till_done()
+    return subentry
 
 
 async def farm_call(hass: HomeAssistant, farm: FarmHandle, method: str, *args: Any) -> Any:

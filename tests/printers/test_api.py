@@ -10,14 +10,16 @@ import tempfile
 from typing import Any
 
 from aiohttp import FormData
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.ottoengine.const import DOMAIN
+from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
 from custom_components.ottoengine.farm.clock import utcnow
 from custom_components.ottoengine.farm.jobs import JobSettings
 from custom_components.ottoengine.farm.print_items import PrintItem
@@ -26,6 +28,7 @@ from custom_components.ottoengine.printers.settings import parse_ip_address
 from ..farm_fixtures import FarmHandle
 from ..helpers import setup_hub
 from .helpers import (
+    add_ottoeject,
     build_job,
     coordinator_of,
     fault,
@@ -38,6 +41,19 @@ from .helpers import (
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
 
 UNREACHABLE = "127.0.1.254"  # nothing listens there
+OFFLINE_PRINTER = {
+    "name": "P",
+    "model": "P1S",
+    "ip_address": UNREACHABLE,
+    "access_code": "12345678",
+    "serial_number": "01P00A999999999",
+}
+P1S_MACROS = {
+    "eject": "EJECT_FROM_BAMBULAB_P_ONE_S",
+    "load": "LOAD_ONTO_BAMBULAB_P_ONE_S",
+    "close_door": "CLOSE_DOOR_BAMBULAB_P_ONE_S",
+    "params": {},
+}
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +117,11 @@ async def test_register_read_update_delete(
             "status": "IDLE",
             "type": "FDM",
             "filament": {"material": live.material, "color": live.color},
+            "ottoeject_id": None,
+            "clearing_method": "ottoeject",
+            "macros": P1S_MACROS,
+            "eject_position": {"axis": "Z", "position_mm": 200.0},
+            "nozzle_diameter_mm": None,
         }
     ]
 
@@ -216,6 +237,36 @@ async def test_register_read_update_delete(
         ({"filament": {"colour": "red"}}, "filament"),
         ({"filament": "PLA"}, "filament"),
         ({"has_build_plate": "yes"}, "has_build_plate"),
+        ({"ottoeject_id": 2}, "ottoeject_id"),
+        ({"ottoeject_id": "1"}, "ottoeject_id"),
+        ({"ottoeject_id": 0}, "ottoeject_id"),
+        ({"ottoeject_id": True}, "ottoeject_id"),
+        ({"clearing_method": "robot"}, "clearing_method"),
+        ({"clearing_method": 1}, "clearing_method"),
+        ({"eject_macro": "LOAD_ONTO_BAMBULAB_P_ONE_S"}, "eject_macro"),
+        ({"eject_macro": ""}, "eject_macro"),
+        ({"eject_macro": "EJECT_FROM_X G28"}, "eject_macro"),
+        ({"eject_macro": "EJECT_FROM_" + "X" * 60}, "eject_macro"),
+        ({"load_macro": "EJECT_FROM_X"}, "load_macro"),
+        ({"load_macro": 7}, "load_macro"),
+        ({"close_door_macro": "OPEN_DOOR_X"}, "close_door_macro"),
+        ({"close_door_macro": "CLOSE_DOOR_X;G28"}, "close_door_macro"),
+        ({"macro_params": "SPEED=1"}, "macro_params"),
+        ({"macro_params": {"SPEED": "a b"}}, "macro_params"),
+        ({"macro_params": {"SPEED": "1\nG28"}}, "macro_params"),
+        ({"macro_params": {"9X": 1}}, "macro_params"),
+        ({"macro_params": {"ON": True}}, "macro_params"),
+        ({"macro_params": {"X": None}}, "macro_params"),
+        ({"macro_params": {f"P{n}": n for n in range(9)}}, "macro_params"),
+        ({"eject_position": {"axis": "X", "position_mm": 200}}, "eject_position"),
+        ({"eject_position": {"axis": "Z", "position_mm": 0}}, "eject_position"),
+        ({"eject_position": {"axis": "Z", "position_mm": 400.5}}, "eject_position"),
+        ({"eject_position": {"axis": "Z"}}, "eject_position"),
+        ({"eject_position": {"axis": "Z", "position_mm": 200, "feed": 600}}, "eject_position"),
+        ({"eject_position": "Z200"}, "eject_position"),
+        ({"nozzle_diameter_mm": 0}, "nozzle_diameter_mm"),
+        ({"nozzle_diameter_mm": 2.1}, "nozzle_diameter_mm"),
+        ({"nozzle_diameter_mm": "0.4"}, "nozzle_diameter_mm"),
     ],
 )
 async def test_register_validates_every_field(
@@ -225,21 +276,21 @@ async def test_register_validates_every_field(
     field: str,
 ) -> None:
     entry = await setup_hub(hass)
+    await add_ottoeject(hass, entry, 1, "Robot")
     client = await hass_client()
-    body = {
-        "name": "P",
-        "model": "P1S",
-        "ip_address": UNREACHABLE,
-        "access_code": "12345678",
-        "serial_number": "01P00A999999999",
-        **changes,
-    }
+    body = {**OFFLINE_PRINTER, **changes}
     response = await client.post("/api/printers", json=body)
     assert response.status == HTTPStatus.BAD_REQUEST
     answer = await response.json()
     assert answer["field"] == field
+    assert answer["message"].startswith(f"{field}: ")
     assert "12345678" not in json.dumps(answer)
-    assert not entry.subentries
+    assert [s.subentry_type for s in entry.subentries.values()] == ["ottoeject"]
+    # The same value is refused by an update.
+    assert (await client.post("/api/printers", json=OFFLINE_PRINTER)).status == HTTPStatus.CREATED
+    response = await client.put("/api/printers/1", json=changes)
+    assert response.status == HTTPStatus.BAD_REQUEST
+    assert (await response.json())["field"] == field
 
 
 async def test_register_without_reaching_the_printer(
@@ -620,3 +671,155 @@ async def test_undecodable_remote_filename_is_400(
     )
     assert response.status == HTTPStatus.BAD_REQUEST
     assert (await response.json())["field"] == "remote_filename"
+
+
+async def test_topology_is_set_read_and_changed(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    entry = await setup_hub(hass)
+    await add_ottoeject(hass, entry, 1, "Left robot")
+    right = await add_ottoeject(hass, entry, 2, "Right robot")
+    client = await hass_client()
+    body = {
+        **OFFLINE_PRINTER,
+        "ottoeject_id": 2,
+        "clearing_method": "Manual",
+        "eject_macro": "eject_from_shelf_p1s",
+        "close_door_macro": "",
+        "macro_params": {"speed": 80, "SIDE": "left", "DWELL": 1.5},
+        "eject_position": {"axis": "z", "position_mm": 190},
+        "nozzle_diameter_mm": 0.6,
+    }
+    response = await client.post("/api/printers", json=body)
+    assert response.status == HTTPStatus.CREATED, await response.text()
+    topology = {
+        "ottoeject_id": 2,
+        "clearing_method": "manual",
+        # The effective macros: overrides on top of the model's defaults.
+        "macros": {
+            "eject": "EJECT_FROM_SHELF_P1S",
+            "load": "LOAD_ONTO_BAMBULAB_P_ONE_S",
+            "close_door": None,
+            "params": {"SPEED": 80, "SIDE": "left", "DWELL": 1.5},
+        },
+        "eject_position": {"axis": "Z", "position_mm": 190},
+        "nozzle_diameter_mm": 0.6,
+    }
+    details = await (await client.get("/api/printers/1")).json()
+    assert {key: details[key] for key in topology} == topology
+    (summary,) = await (await client.get("/api/printers")).json()
+    assert {key: summary[key] for key in topology} == topology
+    (subentry,) = (s for s in entry.subentries.values() if s.subentry_type == "printer")
+    assert {key: subentry.data[key] for key in body if key not in OFFLINE_PRINTER} == {
+        "ottoeject_id": 2,
+        "clearing_method": "manual",
+        "eject_macro": "EJECT_FROM_SHELF_P1S",
+        "close_door_macro": "",
+        "macro_params": {"SPEED": 80, "SIDE": "left", "DWELL": 1.5},
+        "eject_position": {"axis": "Z", "position_mm": 190},
+        "nozzle_diameter_mm": 0.6,
+    }
+    setup = coordinator_of(entry, 1).settings.setup()
+    assert setup.ottoeject_id == 2
+    assert setup.macros.close_door is None
+
+    # A partial update changes only what it names; null resets to the model's default.
+    response = await client.put(
+        "/api/printers/1",
+        json={"eject_macro": None, "close_door_macro": None, "load_macro": "LOAD_ONTO_MINE"},
+    )
+    assert response.status == HTTPStatus.OK
+    updated = await response.json()
+    assert updated["macros"] == {
+        "eject": "EJECT_FROM_BAMBULAB_P_ONE_S",
+        "load": "LOAD_ONTO_MINE",
+        "close_door": "CLOSE_DOOR_BAMBULAB_P_ONE_S",
+        "params": {"SPEED": 80, "SIDE": "left", "DWELL": 1.5},
+    }
+    assert (updated["clearing_method"], updated["ottoeject_id"]) == ("manual", 2)
+    assert updated["eject_position"] == {"axis": "Z", "position_mm": 190}
+    assert coordinator_of(entry, 1).settings.load_macro == "LOAD_ONTO_MINE"
+
+    # Another model brings its defaults (the overrides stay).
+    response = await client.put(
+        "/api/printers/1",
+        json={
+            "model": "A1",
+            "eject_position": None,
+            "macro_params": None,
+            "clearing_method": "ottoeject",
+            "nozzle_diameter_mm": None,
+            "ottoeject_id": 1,
+        },
+    )
+    updated = await response.json()
+    assert updated["macros"] == {
+        "eject": "EJECT_FROM_BAMBULAB_A_ONE",
+        "load": "LOAD_ONTO_MINE",
+        "close_door": None,
+        "params": {},
+    }
+    assert updated["eject_position"] == {"axis": "Y", "position_mm": 170.0}
+    assert (updated["clearing_method"], updated["ottoeject_id"]) == ("ottoeject", 1)
+    assert updated["nozzle_diameter_mm"] is None
+
+    # A deleted OttoEject stays named (the printer then has none) until another is set.
+    assert (await client.put("/api/printers/1", json={"ottoeject_id": 2})).status == 200
+    hass.config_entries.async_remove_subentry(entry, right.subentry_id)
+    await hass.async_block_till_done()
+    details = await (await client.get("/api/printers/1")).json()
+    assert details["ottoeject_id"] == 2
+    response = await client.put("/api/printers/1", json={"name": "Renamed"})
+    assert response.status == HTTPStatus.OK
+    assert (await response.json())["ottoeject_id"] == 2
+    response = await client.put("/api/printers/1", json={"ottoeject_id": 2})
+    assert response.status == HTTPStatus.BAD_REQUEST
+    assert (await response.json())["message"] == "ottoeject_id: OttoEject 2 does not exist"
+    response = await client.put("/api/printers/1", json={"ottoeject_id": None})
+    assert (await response.json())["ottoeject_id"] is None
+
+
+async def test_stored_printers_without_topology_load(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """Printers stored before the topology settings existed get the model's defaults."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=HUB_TITLE,
+        data={},
+        subentries_data=[
+            ConfigSubentryData(
+                data={
+                    "id": 1,
+                    "name": "Old A1",
+                    "model": "A1",
+                    "ip_address": UNREACHABLE,
+                    "serial_number": "03900A999999999",
+                    "access_code": "12345678",
+                },
+                subentry_type="printer",
+                title="Old A1",
+                unique_id="03900A999999999",
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    client = await hass_client()
+    details = await (await client.get("/api/printers/1")).json()
+    assert details["ottoeject_id"] is None
+    assert details["clearing_method"] == "ottoeject"
+    assert details["macros"] == {
+        "eject": "EJECT_FROM_BAMBULAB_A_ONE",
+        "load": "LOAD_ONTO_BAMBULAB_A_ONE",
+        "close_door": None,
+        "params": {},
+    }
+    assert details["eject_position"] == {"axis": "Y", "position_mm": 170.0}
+    assert details["nozzle_diameter_mm"] is None
+    response = await client.put("/api/printers/1", json={"nozzle_diameter_mm": 0.4})
+    assert (await response.json())["nozzle_diameter_mm"] == 0.4
+    (subentry,) = entry.subentries.values()
+    assert subentry.data["nozzle_diameter_mm"] == 0.4
+    assert subentry.data["clearing_method"] == "ottoeject"

@@ -23,7 +23,15 @@ from custom_components.ottoengine.repairs import async_create_fix_flow
 
 from ..farm_fixtures import FarmHandle
 from ..helpers import setup_hub
-from .helpers import coordinator_of, fault, manager_of, register, wait_for, wait_online
+from .helpers import (
+    add_ottoeject,
+    coordinator_of,
+    fault,
+    manager_of,
+    register,
+    wait_for,
+    wait_online,
+)
 
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
 
@@ -52,12 +60,39 @@ async def _configure(hass: HomeAssistant, flow_id: str, data: dict[str, Any]) ->
     return dict(await hass.config_entries.subentries.async_configure(flow_id, data))
 
 
-def _suggested(result: dict[str, Any]) -> dict[str, Any]:
+def _suggested(result: dict[str, Any], section: str | None = None) -> dict[str, Any]:
+    """The suggested values of the form (or of one of its sections)."""
+    schema = result["data_schema"].schema
+    if section is not None:
+        schema = schema[section].schema.schema
     return {
         str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
+        for key in schema
         if key.description and "suggested_value" in key.description
     }
+
+
+def _fields(result: dict[str, Any]) -> list[str]:
+    return [str(key) for key in result["data_schema"].schema]
+
+
+P1S_ROBOT = {
+    "eject_macro": "EJECT_FROM_BAMBULAB_P_ONE_S",
+    "load_macro": "LOAD_ONTO_BAMBULAB_P_ONE_S",
+    "close_door_macro": "CLOSE_DOOR_BAMBULAB_P_ONE_S",
+    "eject_axis": "Z",
+    "eject_position_mm": 200.0,
+}
+NO_TOPOLOGY = {
+    "ottoeject_id": None,
+    "clearing_method": "ottoeject",
+    "eject_macro": None,
+    "load_macro": None,
+    "close_door_macro": None,
+    "macro_params": None,
+    "eject_position": None,
+    "nozzle_diameter_mm": None,
+}
 
 
 def _announce(address: tuple[str, int], printer: dict[str, Any], name: str | None = None) -> None:
@@ -90,6 +125,18 @@ async def test_manual_flow_tests_the_connection(
     # Nothing discovered: straight to the printer's details.
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "manual"
+    # At most one OttoEject in the farm: no OttoEject to choose.
+    assert _fields(result) == [
+        "name",
+        "model",
+        "ip_address",
+        "serial_number",
+        "access_code",
+        "clearing_method",
+        "nozzle_diameter_mm",
+        "robot",
+    ]
+    assert _suggested(result, "robot") == {}
     flow_id = result["flow_id"]
 
     for changes, errors in (
@@ -117,6 +164,7 @@ async def test_manual_flow_tests_the_connection(
     assert data["brand"] == "Bambu Lab"
     assert data["type"] == "FDM"
     assert len(data["fingerprint"]) == 64
+    assert {key: data[key] for key in NO_TOPOLOGY} == NO_TOPOLOGY
     await wait_online(entry, 1)
     await hass.async_block_till_done()
     device = device_registry.async_get_device_by_identifier(
@@ -172,14 +220,29 @@ async def test_discovered_printers_are_offered(
         "ip_address": printer["ip"],
         "serial_number": printer["serial_number"],
     }
+    # The robot's section suggests the discovered model's defaults (a P1P has no door).
+    robot = _suggested(result, "robot")
+    assert robot == {
+        "eject_macro": "EJECT_FROM_BAMBULAB_P_ONE_P",
+        "load_macro": "LOAD_ONTO_BAMBULAB_P_ONE_P",
+        "eject_axis": "Z",
+        "eject_position_mm": 200.0,
+    }
+    # Submitted as suggested, but as a P1S: the P1P's defaults are no overrides either.
     result = await _configure(
         hass,
         result["flow_id"],
-        {**_suggested(result), "access_code": printer["access_code"]},
+        {
+            **_suggested(result),
+            "access_code": printer["access_code"],
+            "clearing_method": "ottoeject",
+            "robot": robot,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Workshop P1P"
     assert result["data"]["id"] == 2
+    assert {key: result["data"][key] for key in NO_TOPOLOGY} == NO_TOPOLOGY
 
     # Choosing "enter manually" leaves the form empty; configured printers are offered no more.
     _announce(address, sim_farm.printer("X1C"))
@@ -269,6 +332,14 @@ async def test_reconfigure(
         "name": printer["name"],
         "model": "X1C",
         CONF_IP_ADDRESS: UNREACHABLE,
+        "clearing_method": "ottoeject",
+    }
+    assert _suggested(result, "robot") == {
+        "eject_macro": "EJECT_FROM_BAMBULAB_X_ONE_C",
+        "load_macro": "LOAD_ONTO_BAMBULAB_X_ONE_C",
+        "close_door_macro": "CLOSE_DOOR_BAMBULAB_X_ONE_C",
+        "eject_axis": "Z",
+        "eject_position_mm": 200.0,
     }
     flow_id = result["flow_id"]
     base = {"name": "Corner X1C", "model": "X1C", "access_code": printer["access_code"]}
@@ -285,6 +356,7 @@ async def test_reconfigure(
     subentry = entry.subentries[subentry_id]
     assert subentry.title == "Corner X1C"
     assert subentry.data["ip_address"] == printer["ip"]
+    assert {key: subentry.data[key] for key in NO_TOPOLOGY} == NO_TOPOLOGY
     fingerprint = subentry.data["fingerprint"]
     assert len(fingerprint) == 64
     # The hub is not reloaded: the same coordinator reconnects to the new address.
@@ -455,3 +527,177 @@ async def test_wrong_serial_issue_and_other_fix_flows(
     assert isinstance(
         await async_create_fix_flow(hass, "other", {"kind": "developer_mode"}), ConfirmRepairFlow
     )
+
+
+async def test_add_with_the_topology(hass: HomeAssistant, sim_farm: FarmHandle) -> None:
+    entry = await setup_hub(hass)
+    await add_ottoeject(hass, entry, 1, "Left robot")
+    await add_ottoeject(hass, entry, 2, "Right robot")
+    printer = sim_farm.printer("P1S")
+
+    result = await _start(hass, entry)
+    assert "ottoeject_id" in _fields(result)
+    options = result["data_schema"].schema["ottoeject_id"].config["options"]
+    assert options == [
+        {"value": "1", "label": "Left robot"},
+        {"value": "2", "label": "Right robot"},
+    ]
+    flow_id = result["flow_id"]
+    # Errors of the robot's section are shown at the section.
+    for robot, errors in (
+        ({"eject_macro": "LOAD_ONTO_BAMBULAB_P_ONE_S"}, {"robot": "invalid_eject_macro"}),
+        ({"load_macro": "LOAD ONTO"}, {"robot": "invalid_load_macro"}),
+        ({"close_door_macro": "OPEN_DOOR_P1S"}, {"robot": "invalid_close_door_macro"}),
+    ):
+        result = await _configure(hass, flow_id, _input(printer, robot=robot))
+        assert result["errors"] == errors, robot
+        assert _suggested(result, "robot") == robot
+    result = await _configure(
+        hass, flow_id, _input(printer, name="", robot={"eject_macro": "EJECT_FROM_X"})
+    )
+    assert result["errors"] == {"name": "invalid_name"}
+
+    result = await _configure(
+        hass,
+        flow_id,
+        _input(
+            printer,
+            ottoeject_id="2",
+            clearing_method="manual",
+            nozzle_diameter_mm=0.6,
+            robot={
+                "eject_macro": "eject_from_shelf_p1s",
+                # The model's default: no override.
+                "load_macro": "LOAD_ONTO_BAMBULAB_P_ONE_S",
+                # "-": this printer's door is not to be closed.
+                "close_door_macro": "-",
+                # The axis left empty: the model's.
+                "eject_position_mm": 190.0,
+            },
+        ),
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    data = result["data"]
+    assert {key: data[key] for key in NO_TOPOLOGY} == {
+        "ottoeject_id": 2,
+        "clearing_method": "manual",
+        "eject_macro": "EJECT_FROM_SHELF_P1S",
+        "load_macro": None,
+        "close_door_macro": "",
+        "macro_params": None,
+        "eject_position": {"axis": "Z", "position_mm": 190},
+        "nozzle_diameter_mm": 0.6,
+    }
+    await hass.async_block_till_done()
+    setup = coordinator_of(entry, 1).settings.setup()
+    assert setup.macros.load == "LOAD_ONTO_BAMBULAB_P_ONE_S"
+    assert setup.macros.close_door is None
+    assert setup.bed.gcode == "G90\nG1 Z190 F600"
+
+    # The OttoEject chosen is removed while the form is open.
+    result = await _start(hass, entry)
+    left = next(s for s in entry.subentries.values() if s.title == "Left robot")
+    hass.config_entries.async_remove_subentry(entry, left.subentry_id)
+    await hass.async_block_till_done()
+    result = await _configure(
+        hass, result["flow_id"], _input(sim_farm.printer("P1P"), ottoeject_id="1")
+    )
+    assert result["errors"] == {"ottoeject_id": "invalid_ottoeject"}
+    # One OttoEject is left: it serves the printer, there is nothing to choose.
+    assert "ottoeject_id" not in _fields(result)
+
+
+async def test_reconfigure_the_topology(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, sim_farm: FarmHandle
+) -> None:
+    entry = await setup_hub(hass)
+    await add_ottoeject(hass, entry, 1, "Left robot")
+    right = await add_ottoeject(hass, entry, 2, "Right robot")
+    printer = sim_farm.printer("A1")
+    client = await hass_client()
+    await register(
+        client, printer, ottoeject_id=2, eject_macro="EJECT_FROM_MY_A1", nozzle_diameter_mm=0.4
+    )
+    await wait_online(entry, 1)
+    subentry_id = coordinator_of(entry, 1).subentry_id
+
+    async def reconfigure() -> dict[str, Any]:
+        return dict(await entry.start_subentry_reconfigure_flow(hass, subentry_id))
+
+    def stored() -> dict[str, Any]:
+        data = entry.subentries[subentry_id].data
+        return {key: data[key] for key in NO_TOPOLOGY}
+
+    result = await reconfigure()
+    assert _suggested(result) == {
+        "name": printer["name"],
+        "model": "A1",
+        CONF_IP_ADDRESS: printer["ip"],
+        "ottoeject_id": "2",
+        "clearing_method": "ottoeject",
+        "nozzle_diameter_mm": 0.4,
+    }
+    # The printer as it runs: its override, the model's other defaults (no door on an A1).
+    robot = _suggested(result, "robot")
+    assert robot == {
+        "eject_macro": "EJECT_FROM_MY_A1",
+        "load_macro": "LOAD_ONTO_BAMBULAB_A_ONE",
+        "eject_axis": "Y",
+        "eject_position_mm": 170.0,
+    }
+    base = {
+        "name": printer["name"],
+        "ip_address": printer["ip"],
+        "access_code": printer["access_code"],
+        "clearing_method": "manual",
+        "nozzle_diameter_mm": 0.4,
+    }
+    result = await _configure(
+        hass, result["flow_id"], {**base, "model": "A1", "robot": {"load_macro": "x"}}
+    )
+    assert result["errors"] == {"robot": "invalid_load_macro"}
+    # Another model, the section left as suggested: the A1's defaults are no overrides, so
+    # the P1S's apply; the OttoEject is cleared.
+    result = await _configure(hass, result["flow_id"], {**base, "model": "P1S", "robot": robot})
+    assert result["reason"] == "reconfigure_successful"
+    assert stored() == {
+        **NO_TOPOLOGY,
+        "clearing_method": "manual",
+        "eject_macro": "EJECT_FROM_MY_A1",
+        "nozzle_diameter_mm": 0.4,
+    }
+    await hass.async_block_till_done()
+    setup = coordinator_of(entry, 1).settings.setup()
+    assert setup.macros.load == "LOAD_ONTO_BAMBULAB_P_ONE_S"
+    assert setup.macros.close_door == "CLOSE_DOOR_BAMBULAB_P_ONE_S"
+    assert setup.bed.axis == "Z"
+
+    # One OttoEject left: not offered, the printer keeps it.
+    response = await client.put("/api/printers/1", json={"ottoeject_id": 1})
+    assert response.status == HTTPStatus.OK
+    hass.config_entries.async_remove_subentry(entry, right.subentry_id)
+    await hass.async_block_till_done()
+    result = await reconfigure()
+    assert "ottoeject_id" not in _fields(result)
+    assert _suggested(result, "robot")["close_door_macro"] == "CLOSE_DOOR_BAMBULAB_P_ONE_S"
+    result = await _configure(
+        hass,
+        result["flow_id"],
+        {**base, "model": "P1S", "robot": {"close_door_macro": "-"}},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert stored()["ottoeject_id"] == 1
+    assert stored()["close_door_macro"] == ""
+    assert stored()["eject_macro"] is None
+
+    # Its OttoEject removed too: reconfiguring drops the id that names none.
+    (left,) = (s for s in entry.subentries.values() if s.subentry_type == "ottoeject")
+    hass.config_entries.async_remove_subentry(entry, left.subentry_id)
+    await hass.async_block_till_done()
+    result = await reconfigure()
+    assert "ottoeject_id" not in _suggested(result)
+    assert _suggested(result, "robot")["close_door_macro"] == "-"
+    result = await _configure(hass, result["flow_id"], {**base, "model": "P1S"})
+    assert result["reason"] == "reconfigure_successful"
+    assert stored()["ottoeject_id"] is None
+    assert stored()["close_door_macro"] is None

@@ -5,19 +5,21 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.ottoengine.const import DOMAIN
+from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
 from custom_components.ottoengine.farm.clock import utcnow
 from custom_components.ottoengine.farm.job_status import JobStatus
 from custom_components.ottoengine.farm.jobs import JobSettings
 from custom_components.ottoengine.farm.print_items import PrintItem
 
 from ..helpers import setup_hub
+from ..printers.helpers import add_ottoeject
 
 RACK_A = {"name": "A", "number_of_shelves": 3, "shelf_spacing_mm": 80, "bed_size": "256x256"}
 
@@ -86,6 +88,7 @@ async def test_create_list_and_get(
         {
             "id": 1,
             "name": "A",
+            "ottoeject_id": None,
             "number_of_shelves": 3,
             "shelf_spacing_mm": 80,
             "bed_size": "256x256",
@@ -96,6 +99,7 @@ async def test_create_list_and_get(
         {
             "id": 2,
             "name": "B",
+            "ottoeject_id": None,
             "number_of_shelves": 6,
             "shelf_spacing_mm": 72.5,
             "bed_size": "300x300",
@@ -126,17 +130,23 @@ async def test_create_list_and_get(
         ({"name": "A", "bed_size": "256"}, "bed_size"),
         ({"name": "A", "bed_size": "0x256"}, "bed_size"),
         ({"name": "A", "bed_size": 256}, "bed_size"),
+        ({"name": "A", "ottoeject_id": 2}, "ottoeject_id"),
+        ({"name": "A", "ottoeject_id": 0}, "ottoeject_id"),
+        ({"name": "A", "ottoeject_id": "1"}, "ottoeject_id"),
+        ({"name": "A", "ottoeject_id": True}, "ottoeject_id"),
+        ({"name": "A", "ottoeject_id": 1.5}, "ottoeject_id"),
     ],
 )
 async def test_create_refuses_bad_settings(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, body: dict[str, Any], field: str
 ) -> None:
     entry = await setup_hub(hass)
+    await add_ottoeject(hass, entry, 1, "Robot")
     client = await hass_client()
     response = await client.post("/api/ottoracks", json=body)
     assert response.status == HTTPStatus.BAD_REQUEST
     assert (await response.json())["field"] == field
-    assert not entry.subentries
+    assert [s.subentry_type for s in entry.subentries.values()] == ["ottoeject"]
     # A refused rack uses up no id.
     assert (await _create(client))["id"] == 1
 
@@ -208,6 +218,8 @@ async def test_delete(
     client = await hass_client()
     await _create(client)
     await hass.async_block_till_done()
+    (subentry_id,) = entry.subentries
+    assert [e for e in entity_registry.entities.values() if e.config_subentry_id == subentry_id]
     job_id = _add_job(entry, rack_id=1, auto_start=True)
     response = await client.delete("/api/ottoracks/1")
     assert response.status == HTTPStatus.CONFLICT
@@ -228,7 +240,8 @@ async def test_delete(
         )
         is None
     )
-    assert not [e for e in entity_registry.entities.values() if e.config_entry_id == entry.entry_id]
+    # The rack's shelf sensors are gone (the hub's own entities stay).
+    assert not [e for e in entity_registry.entities.values() if e.config_subentry_id == subentry_id]
     assert hass.states.get("sensor.a_shelf_1") is None
     assert (await client.delete("/api/ottoracks/1")).status == HTTPStatus.NOT_FOUND
     # Ids are never reused.
@@ -370,3 +383,72 @@ async def test_changes_need_an_administrator(
     response = await getattr(client, method)(path, json={"name": "Z", "has_plate": False})
     assert response.status == HTTPStatus.FORBIDDEN
     assert (await client.get("/api/ottoracks/1")).status == HTTPStatus.OK
+
+
+async def test_the_ottoeject_of_a_rack(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    entry = await setup_hub(hass)
+    await add_ottoeject(hass, entry, 1, "Left robot")
+    right = await add_ottoeject(hass, entry, 2, "Right robot")
+    client = await hass_client()
+    created = await _create(client, {**RACK_A, "ottoeject_id": 2})
+    assert created["ottoeject_id"] == 2
+    await _create(client, {"name": "B"})
+    assert [rack["ottoeject_id"] for rack in await (await client.get("/api/ottoracks")).json()] == [
+        2,
+        None,
+    ]
+    assert (await (await client.get("/api/ottoracks/1")).json())["ottoeject_id"] == 2
+    subentry = next(s for s in entry.subentries.values() if s.title == "A")
+    assert subentry.data["ottoeject_id"] == 2
+
+    # A partial update keeps it; it can be changed or cleared.
+    response = await client.put("/api/ottoracks/1", json={"shelf_spacing_mm": 90})
+    assert (await response.json())["ottoeject_id"] == 2
+    response = await client.put("/api/ottoracks/2", json={"ottoeject_id": 1})
+    assert (await response.json())["ottoeject_id"] == 1
+    response = await client.put("/api/ottoracks/2", json={"ottoeject_id": None})
+    assert (await response.json())["ottoeject_id"] is None
+    for bad in (3, "2", False, 0):
+        response = await client.put("/api/ottoracks/2", json={"ottoeject_id": bad})
+        assert response.status == HTTPStatus.BAD_REQUEST
+        assert (await response.json())["field"] == "ottoeject_id"
+
+    # A deleted OttoEject stays named (the rack then has none) until another one is set.
+    hass.config_entries.async_remove_subentry(entry, right.subentry_id)
+    await hass.async_block_till_done()
+    assert (await (await client.get("/api/ottoracks/1")).json())["ottoeject_id"] == 2
+    response = await client.put("/api/ottoracks/1", json={"name": "Left"})
+    assert response.status == HTTPStatus.OK
+    assert (await response.json())["ottoeject_id"] == 2
+    response = await client.put("/api/ottoracks/1", json={"ottoeject_id": 2})
+    assert (await response.json())["message"] == "ottoeject_id: OttoEject 2 does not exist"
+    response = await client.put("/api/ottoracks/1", json={"ottoeject_id": 1})
+    assert (await response.json())["ottoeject_id"] == 1
+
+
+async def test_stored_racks_without_an_ottoeject_load(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=HUB_TITLE,
+        data={},
+        subentries_data=[
+            ConfigSubentryData(
+                data={**RACK_A, "id": 1}, subentry_type="rack", title="A", unique_id="1"
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    client = await hass_client()
+    details = await (await client.get("/api/ottoracks/1")).json()
+    assert details["ottoeject_id"] is None
+    assert details["number_of_shelves"] == 3
+    response = await client.put("/api/ottoracks/1", json={"name": "Renamed"})
+    assert response.status == HTTPStatus.OK
+    (subentry,) = entry.subentries.values()
+    assert subentry.data["ottoeject_id"] is None

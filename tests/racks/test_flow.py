@@ -15,6 +15,7 @@ from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
 from custom_components.ottoengine.farm.racks import ShelfState
 
 from ..helpers import setup_hub
+from ..printers.helpers import add_ottoeject
 
 RACK = {"name": "A", "number_of_shelves": 4, "shelf_spacing_mm": 80, "bed_size": "256x256"}
 
@@ -49,6 +50,7 @@ async def test_add_rack(hass: HomeAssistant, device_registry: dr.DeviceRegistry)
         "number_of_shelves": 4,
         "shelf_spacing_mm": 80.0,
         "bed_size": "300x300",
+        "ottoeject_id": None,
     }
     await hass.async_block_till_done()
     rack = entry.runtime_data.state.racks[1]
@@ -190,3 +192,90 @@ async def test_a_subentry_change_that_would_drop_plates_keeps_the_shelves(
     await hass.async_block_till_done()
     assert rack.number_of_shelves == 4
     assert "keeps its 4 shelves" in caplog.text
+
+
+def _fields(result: dict[str, Any]) -> list[str]:
+    return [str(key) for key in result["data_schema"].schema]
+
+
+def _suggested(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+
+
+async def test_the_ottoeject_of_a_rack(hass: HomeAssistant) -> None:
+    entry = await setup_hub(hass)
+    first = await add_ottoeject(hass, entry, 1, "Left robot")
+    # One OttoEject: it serves every rack, there is nothing to choose.
+    result = await _start(hass, entry)
+    assert "ottoeject_id" not in _fields(result)
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], RACK)
+    assert result["data"]["ottoeject_id"] is None
+
+    second = await add_ottoeject(hass, entry, 2, "Right robot")
+    result = await _start(hass, entry)
+    assert result["data_schema"].schema["ottoeject_id"].config["options"] == [
+        {"value": "1", "label": "Left robot"},
+        {"value": "2", "label": "Right robot"},
+    ]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**RACK, "name": "B", "ottoeject_id": "2"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["ottoeject_id"] == 2
+    await hass.async_block_till_done()
+    (rack_b,) = [s.subentry_id for s in entry.subentries.values() if s.title == "B"]
+
+    # The OttoEject chosen is removed while the form is open.
+    result = await _start(hass, entry)
+    hass.config_entries.async_remove_subentry(entry, first.subentry_id)
+    await hass.async_block_till_done()
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**RACK, "name": "C", "ottoeject_id": "1"}
+    )
+    assert result["errors"] == {"ottoeject_id": "invalid_ottoeject"}
+    assert "ottoeject_id" not in _fields(result)
+
+    # One OttoEject left: not offered, the rack keeps it.
+    result = await entry.start_subentry_reconfigure_flow(hass, rack_b)
+    assert "ottoeject_id" not in _fields(result)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**RACK, "name": "B"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.subentries[rack_b].data["ottoeject_id"] == 2
+
+    # Two again: the current one is suggested; another is chosen.
+    third = await add_ottoeject(hass, entry, 3, "Spare robot")
+    result = await entry.start_subentry_reconfigure_flow(hass, rack_b)
+    assert _suggested(result)["ottoeject_id"] == "2"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**RACK, "name": "B", "ottoeject_id": "3"}
+    )
+    assert entry.subentries[rack_b].data["ottoeject_id"] == 3
+
+    # Its OttoEject removed: the id is kept until the rack is reconfigured, then dropped.
+    hass.config_entries.async_remove_subentry(entry, third.subentry_id)
+    await hass.async_block_till_done()
+    assert entry.subentries[rack_b].data["ottoeject_id"] == 3
+    result = await entry.start_subentry_reconfigure_flow(hass, rack_b)
+    assert "ottoeject_id" not in _suggested(result)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**RACK, "name": "B"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.subentries[rack_b].data["ottoeject_id"] is None
+    # With two OttoEjects, leaving the field empty means none of them.
+    await add_ottoeject(hass, entry, 4, "Fourth robot")
+    hass.config_entries.async_update_subentry(
+        entry, entry.subentries[rack_b], data={**entry.subentries[rack_b].data, "ottoeject_id": 2}
+    )
+    result = await entry.start_subentry_reconfigure_flow(hass, rack_b)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**RACK, "name": "B"}
+    )
+    assert entry.subentries[rack_b].data["ottoeject_id"] is None
+    assert second.subentry_id in entry.subentries

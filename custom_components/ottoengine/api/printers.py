@@ -5,6 +5,14 @@ the connection: the printer is connected in the background (its certificate is p
 first connection). Commands answer 202 once the printer has accepted them, 503 while it is not
 connected, 409 when it is busy and 502 when it refuses them (e.g. Authorization Control
 firmware without Developer Mode). Access codes and certificate fingerprints are never answered.
+
+The printer's topology is set with the same fields: ``ottoeject_id`` (an OttoEject of the farm,
+or null for its only one), ``clearing_method`` (``ottoeject`` or ``manual``), the macro overrides
+``eject_macro`` / ``load_macro`` / ``close_door_macro`` (null: the model's default; ``""`` door:
+none to close), ``macro_params``, ``eject_position`` (``{"axis", "position_mm"}``, null: the
+model's default) and ``nozzle_diameter_mm``. Answers carry the effective ``macros`` and
+``eject_position``. An OttoEject that is deleted stays named by its printers (they then have no
+OttoEject, see ``PrinterSettings``); a PUT sets another one or null.
 """
 
 from __future__ import annotations
@@ -44,21 +52,43 @@ from ..printers.coordinator import PrinterCoordinator
 from ..printers.manager import PrintersManager
 from ..printers.rest_json import printer_details, printer_status, printer_summary
 from ..printers.settings import (
+    CONF_CLEARING_METHOD,
+    CONF_CLOSE_DOOR_MACRO,
+    CONF_EJECT_MACRO,
+    CONF_EJECT_POSITION,
+    CONF_LOAD_MACRO,
+    CONF_MACRO_PARAMS,
+    CONF_NOZZLE_DIAMETER,
+    CONF_OTTOEJECT_ID,
     InvalidPrinterError,
     PrinterSettings,
     parse_access_code,
     parse_brand,
     parse_build_volume,
+    parse_clearing_method,
+    parse_close_door_macro,
+    parse_eject_macro,
+    parse_eject_position,
     parse_filament,
     parse_ip_address,
+    parse_load_macro,
+    parse_macro_params,
     parse_model,
     parse_name,
+    parse_nozzle_diameter,
+    parse_ottoeject_id,
     parse_serial,
     parse_type,
 )
 from ..printfile import PrintFileError, format_file_size, sanitize_filename
 from ..runtime import OttoRuntime
-from ..subentries import SUBENTRY_PRINTER, DeviceKind, find_subentry
+from ..subentries import (
+    SUBENTRY_OTTOEJECT,
+    SUBENTRY_PRINTER,
+    DeviceKind,
+    find_subentry,
+    subentries_by_id,
+)
 from .base import OttoView, parse_id
 from .device_errors import device_api_error
 from .errors import ApiError, bad_request, conflict, not_found
@@ -97,6 +127,21 @@ def _parse(parse: Callable[[object], Any], value: object) -> Any:
         return parse(value)
     except InvalidPrinterError as err:
         raise bad_request(err.field, str(err)) from None
+
+
+def _topology_parsers(runtime: OttoRuntime) -> dict[str, Callable[[object], Any]]:
+    """The parsers of the topology fields (an OttoEject must be one of the farm's)."""
+    ejectors = subentries_by_id(runtime.entry, SUBENTRY_OTTOEJECT)
+    return {
+        CONF_OTTOEJECT_ID: partial(parse_ottoeject_id, known=ejectors),
+        CONF_CLEARING_METHOD: parse_clearing_method,
+        CONF_EJECT_MACRO: parse_eject_macro,
+        CONF_LOAD_MACRO: parse_load_macro,
+        CONF_CLOSE_DOOR_MACRO: parse_close_door_macro,
+        CONF_MACRO_PARAMS: parse_macro_params,
+        CONF_EJECT_POSITION: parse_eject_position,
+        CONF_NOZZLE_DIAMETER: parse_nozzle_diameter,
+    }
 
 
 def _parse_has_build_plate(body: dict[str, Any]) -> bool | None:
@@ -142,6 +187,9 @@ class PrintersView(OttoView):
         serial = _parse(parse_serial, body.get(CONF_SERIAL_NUMBER))
         build_volume = _parse(parse_build_volume, body.get(CONF_BUILD_VOLUME))
         filament = _parse(parse_filament, body.get(CONF_FILAMENT))
+        topology = {
+            key: _parse(parse, body.get(key)) for key, parse in _topology_parsers(runtime).items()
+        }
         has_build_plate = _parse_has_build_plate(body)
         if serial in manager.configured_serials():
             raise ApiError(
@@ -160,6 +208,7 @@ class PrintersView(OttoView):
             type=printer_type,
             build_volume=build_volume,
             filament=filament,
+            **topology,
         )
         runtime.async_state_changed()
         hass = self.hass(request)
@@ -182,7 +231,10 @@ class PrinterView(OttoView):
         return self.json(printer_details(printer.manager, printer.coordinator))
 
     async def put(self, request: web.Request, printer_id: str) -> web.Response:
-        """Change stored details (any registration field but the serial number)."""
+        """Change stored details (any registration field but the serial number).
+
+        Only the fields in the body change; null resets an optional one to its default.
+        """
         printer = _printer(type(self), request, printer_id)
         body = await self.json_body(request)
         current = printer.coordinator.settings
@@ -203,6 +255,7 @@ class PrinterView(OttoView):
             CONF_ACCESS_CODE: parse_access_code,
             CONF_BUILD_VOLUME: parse_build_volume,
             CONF_FILAMENT: parse_filament,
+            **_topology_parsers(printer.runtime),
         }
         for key, parse in parsers.items():
             if key in body:

@@ -1,7 +1,9 @@
 """`/api/ottoracks`: racks (HA subentries of the hub) and the states of their shelves.
 
 Shelf ids in paths and answers are farm-wide ids (never reused); ``shelf_number`` is the
-shelf's position in its rack (1 = bottom).
+shelf's position in its rack (1 = bottom). ``ottoeject_id`` names the OttoEject that serves the
+rack (null: the farm's only one); an OttoEject that is deleted stays named by its racks (they
+then have no OttoEject, see ``RackSettings``) until a PUT sets another one or null.
 """
 
 from __future__ import annotations
@@ -29,9 +31,15 @@ from ..farm.racks import (
     shelf_state_from_api,
 )
 from ..racks.rest_json import rack_details, rack_summary, shelf_state
-from ..racks.settings import RackSettings, name_in_use
+from ..racks.settings import CONF_OTTOEJECT_ID, RackSettings, name_in_use, parse_ottoeject_id
 from ..runtime import OttoRuntime
-from ..subentries import SUBENTRY_RACK, DeviceKind, find_subentry
+from ..subentries import (
+    SUBENTRY_OTTOEJECT,
+    SUBENTRY_RACK,
+    DeviceKind,
+    find_subentry,
+    subentries_by_id,
+)
 from .base import OttoView, parse_id
 from .errors import ApiError, bad_request, conflict, not_found
 
@@ -51,6 +59,16 @@ def _shelf(runtime: OttoRuntime, rack_id: str, shelf_id: str) -> tuple[Rack, She
     return rack, shelf
 
 
+def _stored(entry: ConfigEntry, rack: Rack) -> RackSettings:
+    subentry = find_subentry(entry, SUBENTRY_RACK, rack.id)
+    assert subentry is not None  # records without a subentry are dropped at once
+    return RackSettings.from_subentry(subentry)
+
+
+def _details(runtime: OttoRuntime, rack: Rack) -> dict[str, Any]:
+    return rack_details(rack, runtime.state, _stored(runtime.entry, rack).ottoeject_id)
+
+
 def _settings(
     entry: ConfigEntry, body: dict[str, Any], rack_id: int, current: RackSettings | None
 ) -> RackSettings:
@@ -61,6 +79,12 @@ def _settings(
 
     try:
         name = parse_name(value("name", current.name if current else None))
+        if CONF_OTTOEJECT_ID in body:
+            ejector = parse_ottoeject_id(
+                body[CONF_OTTOEJECT_ID], subentries_by_id(entry, SUBENTRY_OTTOEJECT)
+            )
+        else:  # kept as stored, even one whose OttoEject was deleted since
+            ejector = current.ottoeject_id if current else None
         settings = RackSettings(
             rack_id,
             name,
@@ -76,6 +100,7 @@ def _settings(
                 )
             ),
             parse_bed_size(value("bed_size", current.bed_size if current else DEFAULT_BED_SIZE)),
+            ejector,
         )
     except InvalidRackError as err:
         raise bad_request(err.field, str(err)) from None
@@ -91,8 +116,14 @@ class OttoRacksView(OttoView):
     name = "api:ottoengine:ottoracks"
 
     async def get(self, request: web.Request) -> web.Response:
-        state = self.runtime(request).state
-        return self.json([rack_summary(state.racks[key]) for key in sorted(state.racks)])
+        runtime = self.runtime(request)
+        racks = runtime.state.racks
+        return self.json(
+            [
+                rack_summary(racks[key], _stored(runtime.entry, racks[key]).ottoeject_id)
+                for key in sorted(racks)
+            ]
+        )
 
     async def post(self, request: web.Request) -> web.Response:
         runtime = self.runtime(request)
@@ -107,7 +138,7 @@ class OttoRacksView(OttoView):
         await runtime.devices.async_sync()
         rack = runtime.state.racks[settings.id]
         return self.json(
-            {**rack_details(rack, runtime.state), "message": "Ottorack created successfully"},
+            {**_details(runtime, rack), "message": "Ottorack created successfully"},
             HTTPStatus.CREATED,
         )
 
@@ -118,10 +149,10 @@ class OttoRackView(OttoView):
 
     async def get(self, request: web.Request, rack_id: str) -> web.Response:
         runtime = self.runtime(request)
-        return self.json(rack_details(_rack(runtime, rack_id), runtime.state))
+        return self.json(_details(runtime, _rack(runtime, rack_id)))
 
     async def put(self, request: web.Request, rack_id: str) -> web.Response:
-        """Rename the rack or change its spacing, bed size or number of shelves."""
+        """Rename the rack or change its spacing, bed size, number of shelves or OttoEject."""
         runtime = self.runtime(request)
         rack = _rack(runtime, rack_id)
         body = await self.json_body(request)
@@ -142,9 +173,7 @@ class OttoRackView(OttoView):
             entry, subentry, title=settings.name, data=settings.as_data()
         )
         await runtime.devices.async_sync()
-        return self.json(
-            {**rack_details(rack, runtime.state), "message": "Ottorack updated successfully"}
-        )
+        return self.json({**_details(runtime, rack), "message": "Ottorack updated successfully"})
 
     async def delete(self, request: web.Request, rack_id: str) -> web.Response:
         """Remove the rack, its device and its shelf sensors (409 while a job needs it)."""

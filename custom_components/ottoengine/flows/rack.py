@@ -1,15 +1,23 @@
-"""The "Add rack" subentry flow of the hub, and its reconfiguration."""
+"""The "Add rack" subentry flow of the hub, and its reconfiguration.
+
+The form offers the OttoEject that serves the rack only while the farm has more than one
+(otherwise the only one serves it); a reconfigured rack keeps its OttoEject while that exists.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.const import CONF_NAME
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
 )
 import probatio as vol
@@ -31,12 +39,14 @@ from ..farm.racks import (
 from ..racks.settings import (
     CONF_BED_SIZE,
     CONF_NUMBER_OF_SHELVES,
+    CONF_OTTOEJECT_ID,
     CONF_SHELF_SPACING_MM,
     RackSettings,
     name_in_use,
+    parse_ottoeject_id,
 )
 from ..runtime import OttoRuntime
-from ..subentries import DeviceKind
+from ..subentries import SUBENTRY_OTTOEJECT, DeviceKind, subentries_by_id
 from . import loaded_runtime
 
 _ERRORS = {
@@ -44,6 +54,7 @@ _ERRORS = {
     CONF_NUMBER_OF_SHELVES: "invalid_number_of_shelves",
     CONF_SHELF_SPACING_MM: "invalid_shelf_spacing",
     CONF_BED_SIZE: "invalid_bed_size",
+    CONF_OTTOEJECT_ID: "invalid_ottoeject",
 }
 
 SCHEMA = vol.Schema(
@@ -68,6 +79,23 @@ SCHEMA = vol.Schema(
 )
 
 
+def _schema(ejectors: dict[int, ConfigSubentry]) -> vol.Schema:
+    """The rack's settings, plus its OttoEject when the farm has more than one."""
+    if len(ejectors) <= 1:
+        return SCHEMA
+    options = [
+        SelectOptionDict(value=str(ejector_id), label=subentry.title)
+        for ejector_id, subentry in sorted(ejectors.items())
+    ]
+    return SCHEMA.extend(
+        {
+            vol.Optional(CONF_OTTOEJECT_ID): SelectSelector(
+                SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+            )
+        }
+    )
+
+
 class RackSubentryFlow(ConfigSubentryFlow):
     """Add a rack (name, shelves, spacing, bed size) or change one."""
 
@@ -77,7 +105,7 @@ class RackSubentryFlow(ConfigSubentryFlow):
             return self.async_abort(reason="hub_not_loaded")
         errors: dict[str, str] = {}
         if user_input is not None:
-            values = self._validate(user_input, errors, rack_id=None)
+            values = self._validate(user_input, errors, current=None)
             if values is not None:
                 settings = RackSettings(runtime.state.ids.allocate(DeviceKind.RACK), *values)
                 runtime.async_state_changed()
@@ -86,7 +114,7 @@ class RackSubentryFlow(ConfigSubentryFlow):
                 )
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(SCHEMA, user_input),
+            data_schema=self.add_suggested_values_to_schema(_schema(self._ejectors()), user_input),
             errors=errors,
         )
 
@@ -100,7 +128,7 @@ class RackSubentryFlow(ConfigSubentryFlow):
         current = RackSettings.from_subentry(subentry)
         errors: dict[str, str] = {}
         if user_input is not None:
-            values = self._validate(user_input, errors, rack_id=current.id)
+            values = self._validate(user_input, errors, current=current)
             if values is not None:
                 settings = RackSettings(current.id, *values)
                 rack = runtime.state.racks.get(current.id)
@@ -113,10 +141,15 @@ class RackSubentryFlow(ConfigSubentryFlow):
                     return self.async_update_and_abort(
                         self._get_entry(), subentry, title=settings.name, data=settings.as_data()
                     )
+        ejectors = self._ejectors()
+        suggested = current.as_data()
+        del suggested[CONF_OTTOEJECT_ID]
+        if current.ottoeject_id in ejectors:
+            suggested[CONF_OTTOEJECT_ID] = str(current.ottoeject_id)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                SCHEMA, user_input or current.as_data()
+                _schema(ejectors), user_input or suggested
             ),
             errors=errors,
         )
@@ -124,19 +157,29 @@ class RackSubentryFlow(ConfigSubentryFlow):
     def _runtime(self) -> OttoRuntime | None:
         return loaded_runtime(self._get_entry())
 
+    def _ejectors(self) -> dict[int, ConfigSubentry]:
+        return subentries_by_id(self._get_entry(), SUBENTRY_OTTOEJECT)
+
     def _validate(
-        self, user_input: dict[str, Any], errors: dict[str, str], *, rack_id: int | None
-    ) -> tuple[str, int, float, str] | None:
+        self, user_input: dict[str, Any], errors: dict[str, str], *, current: RackSettings | None
+    ) -> tuple[str, int, float, str, int | None] | None:
+        ejectors = self._ejectors()
         try:
             name = parse_name(user_input[CONF_NAME])
             count = user_input[CONF_NUMBER_OF_SHELVES]
             shelves = parse_shelf_count(int(count) if float(count).is_integer() else count)
             spacing = parse_spacing(user_input[CONF_SHELF_SPACING_MM])
             bed_size = parse_bed_size(user_input[CONF_BED_SIZE])
+            if CONF_OTTOEJECT_ID in user_input:
+                ottoeject_id = parse_ottoeject_id(int(user_input[CONF_OTTOEJECT_ID]), ejectors)
+            elif len(ejectors) > 1 or current is None or current.ottoeject_id not in ejectors:
+                ottoeject_id = None
+            else:  # the field is not shown: the rack keeps its OttoEject
+                ottoeject_id = current.ottoeject_id
         except InvalidRackError as err:
             errors[err.field] = _ERRORS[err.field]
             return None
-        if name_in_use(self._get_entry(), name, except_id=rack_id):
+        if name_in_use(self._get_entry(), name, except_id=current.id if current else None):
             errors[CONF_NAME] = "name_in_use"
             return None
-        return name, shelves, spacing, bed_size
+        return name, shelves, spacing, bed_size, ottoeject_id

@@ -1,6 +1,9 @@
 """The printers' JSON shapes of the REST API (``/api/printers``), live data included.
 
-Access codes and certificate fingerprints are never part of any answer.
+Access codes and certificate fingerprints are never part of any answer. The topology is
+answered as stored (``ottoeject_id``, ``clearing_method``, ``nozzle_diameter_mm``) and, for the
+robot's macros and the bed's eject position, as the effective values (the model's defaults
+with the printer's overrides on top).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from typing import Any
 from ..bambu import PrinterStatus, PrintState
 from .coordinator import PrinterCoordinator
 from .manager import PrintersManager
+from .settings import PrinterSettings
 
 NOT_AVAILABLE = "N/A"
 
@@ -55,6 +59,17 @@ def filament(coordinator: PrinterCoordinator) -> dict[str, Any]:
     return {"material": NOT_AVAILABLE, "color": NOT_AVAILABLE, "source": None}
 
 
+def topology(settings: PrinterSettings) -> dict[str, Any]:
+    """Which OttoEject serves the printer, how it is cleared, the macros and eject position."""
+    return {
+        "ottoeject_id": settings.ottoeject_id,
+        "clearing_method": settings.clearing_method.value,
+        "macros": settings.macros().as_dict(),
+        "eject_position": settings.bed_position().as_dict(),
+        "nozzle_diameter_mm": settings.nozzle_diameter_mm,
+    }
+
+
 def printer_summary(coordinator: PrinterCoordinator) -> dict[str, Any]:
     """An item of ``GET /api/printers``."""
     settings = coordinator.settings
@@ -65,6 +80,7 @@ def printer_summary(coordinator: PrinterCoordinator) -> dict[str, Any]:
         "status": _status(coordinator)["status"],
         "type": settings.type,
         "filament": {"material": current["material"], "color": current["color"]},
+        **topology(settings),
     }
 
 
@@ -107,6 +123,7 @@ def printer_details(manager: PrintersManager, coordinator: PrinterCoordinator) -
         "online": coordinator.online,
         "firmware_version": client.firmware_version if client else None,
         "has_build_plate": manager.has_build_plate(settings.id),
+        **topology(settings),
         "errors": [
             {"code": error.code, "description": error.description, "severity": error.severity}
             for error in live.errors

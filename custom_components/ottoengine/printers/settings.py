@@ -2,13 +2,19 @@
 
 The "Add printer" flow and ``POST /api/printers`` validate with the same parsers and store the
 same data; errors name the offending field.
+
+Besides the connection, a printer stores its place in the farm's topology: the OttoEject that
+serves it, how it is cleared, and overrides of the robot's macros and of the bed's eject
+position (``None``: the model's default from ``farm.orchestration.profiles``). Data stored
+before these settings existed lacks them and loads with the defaults.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 import ipaddress
+import math
 import re
 from types import MappingProxyType
 from typing import Any
@@ -17,7 +23,16 @@ from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_IP_ADDRESS, CONF_NAME
 
 from ..bambu.models import MODEL_NAMES, normalize_model
+from ..farm.orchestration.profiles import default_bed_position, default_macros
+from ..farm.orchestration.topology import (
+    BedPosition,
+    ClearingMethod,
+    LoadedFilament,
+    PrinterMacros,
+    PrinterSetup,
+)
 from ..farm.validation import InvalidFieldError
+from ..moonraker.macro import MAX_PARAMS, PARAM_KEY, PARAM_VALUE
 from ..subentries import CONF_ID, SUBENTRY_PRINTER
 from .const import (
     BRAND_BAMBU_LAB,
@@ -32,6 +47,16 @@ from .const import (
     TYPE_FDM,
 )
 
+# Subentry data keys of the topology (all optional: older data lacks them).
+CONF_OTTOEJECT_ID = "ottoeject_id"
+CONF_CLEARING_METHOD = "clearing_method"
+CONF_EJECT_MACRO = "eject_macro"
+CONF_LOAD_MACRO = "load_macro"
+CONF_CLOSE_DOOR_MACRO = "close_door_macro"
+CONF_MACRO_PARAMS = "macro_params"
+CONF_EJECT_POSITION = "eject_position"
+CONF_NOZZLE_DIAMETER = "nozzle_diameter_mm"
+
 MAX_NAME_LENGTH = 64
 MAX_TEXT_LENGTH = 64
 MAX_DIMENSION_MM = 10_000
@@ -39,10 +64,21 @@ MAX_DIMENSION_MM = 10_000
 MODELS: tuple[str, ...] = tuple(dict.fromkeys(MODEL_NAMES.values()))
 BUILD_VOLUME_KEYS = ("width_mm", "depth_mm", "height_mm")
 FILAMENT_KEYS = ("material", "color")
+EJECT_POSITION_KEYS = ("axis", "position_mm")
+EJECT_AXES = ("Z", "Y")
+MIN_EJECT_POSITION_MM = 1
+MAX_EJECT_POSITION_MM = 400
+MIN_NOZZLE_DIAMETER_MM = 0.1
+MAX_NOZZLE_DIAMETER_MM = 2.0
+EJECT_PREFIX = "EJECT_FROM_"
+LOAD_PREFIX = "LOAD_ONTO_"
+CLOSE_DOOR_PREFIX = "CLOSE_DOOR_"
 
 _SERIAL = re.compile(r"^[A-Z0-9]{8,20}$")
 _ACCESS_CODE = re.compile(r"^\S{4,32}$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+$")
+_MACRO = re.compile(r"^[A-Z][A-Z0-9_]{0,63}$")
+_HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6})([0-9A-Fa-f]{2})?$")
 
 
 class InvalidPrinterError(InvalidFieldError):
@@ -160,9 +196,164 @@ def parse_filament(value: object) -> dict[str, str] | None:
     return filament or None
 
 
+def parse_ottoeject_id(value: object, known: Collection[int]) -> int | None:
+    """The OttoEject that serves the printer: one of ``known`` (the configured ids) or ``None``.
+
+    ``None`` stands for the farm's only OttoEject while it has exactly one.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidPrinterError(CONF_OTTOEJECT_ID, "must be the id of an OttoEject (or null)")
+    if value not in known:
+        raise InvalidPrinterError(CONF_OTTOEJECT_ID, f"OttoEject {value} does not exist")
+    return value
+
+
+def parse_clearing_method(value: object) -> ClearingMethod:
+    if value is None:
+        return ClearingMethod.OTTOEJECT
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text not in tuple(ClearingMethod):
+        choices = " or ".join(method.value for method in ClearingMethod)
+        raise InvalidPrinterError(CONF_CLEARING_METHOD, f"must be {choices}")
+    return ClearingMethod(text)
+
+
+def _parse_macro(value: object, field: str, prefix: str) -> str | None:
+    """A Klipper macro name with ``prefix`` (upper-cased, as Klipper reads it), or ``None``."""
+    if value is None:
+        return None
+    name = value.strip().upper() if isinstance(value, str) else ""
+    if not _MACRO.fullmatch(name) or not name.startswith(prefix) or name == prefix:
+        raise InvalidPrinterError(
+            field,
+            f"must be a macro name starting with {prefix} (A-Z, 0-9 and _, at most 64), "
+            "or null for the model's default",
+        )
+    return name
+
+
+def parse_eject_macro(value: object) -> str | None:
+    return _parse_macro(value, CONF_EJECT_MACRO, EJECT_PREFIX)
+
+
+def parse_load_macro(value: object) -> str | None:
+    return _parse_macro(value, CONF_LOAD_MACRO, LOAD_PREFIX)
+
+
+def parse_close_door_macro(value: object) -> str | None:
+    """Like the other macros; ``""`` says that the printer has no door to close."""
+    if isinstance(value, str) and not value.strip():
+        return ""
+    return _parse_macro(value, CONF_CLOSE_DOOR_MACRO, CLOSE_DOOR_PREFIX)
+
+
+def parse_macro_params(value: object) -> dict[str, str | int | float] | None:
+    """Parameters passed to the eject, load and close-door macros (keys upper-cased).
+
+    The same rules as every macro call to the robot (``moonraker.macro``): at most
+    ``MAX_PARAMS``, names of letters, digits and ``_``, short values without spaces.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidPrinterError(CONF_MACRO_PARAMS, "must be an object of names and values")
+    if len(value) > MAX_PARAMS:
+        raise InvalidPrinterError(CONF_MACRO_PARAMS, f"at most {MAX_PARAMS} parameters")
+    params: dict[str, str | int | float] = {}
+    for key, item in value.items():
+        name = key.strip().upper() if isinstance(key, str) else ""
+        if not PARAM_KEY.fullmatch(name):
+            raise InvalidPrinterError(
+                CONF_MACRO_PARAMS,
+                f"{key!r} is not a parameter name (a letter, then letters, digits or _)",
+            )
+        if name in params:
+            raise InvalidPrinterError(CONF_MACRO_PARAMS, f"{name} is given twice")
+        if (
+            isinstance(item, bool)
+            or not isinstance(item, str | int | float)
+            or (isinstance(item, float) and not math.isfinite(item))
+            or not PARAM_VALUE.fullmatch(str(item))
+        ):
+            raise InvalidPrinterError(
+                CONF_MACRO_PARAMS,
+                f"the value of {name} must be a number or a short text without spaces",
+            )
+        params[name] = item
+    return params or None
+
+
+def _number(value: float) -> float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def parse_eject_position(value: object) -> BedPosition | None:
+    """Where the bed goes for the robot: ``{"axis": "Z" | "Y", "position_mm": 1..400}``."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidPrinterError(
+            CONF_EJECT_POSITION, "must be an object with axis and position_mm"
+        )
+    unknown = set(value) - set(EJECT_POSITION_KEYS)
+    if unknown:
+        raise InvalidPrinterError(
+            CONF_EJECT_POSITION, f"unknown keys: {', '.join(sorted(map(str, unknown)))}"
+        )
+    axis = value.get("axis")
+    axis = axis.strip().upper() if isinstance(axis, str) else None
+    if axis not in EJECT_AXES:
+        raise InvalidPrinterError(CONF_EJECT_POSITION, "axis must be Z or Y")
+    position = value.get("position_mm")
+    if (
+        isinstance(position, bool)
+        or not isinstance(position, int | float)
+        or not MIN_EJECT_POSITION_MM <= position <= MAX_EJECT_POSITION_MM
+    ):
+        raise InvalidPrinterError(
+            CONF_EJECT_POSITION,
+            f"position_mm must be a number of millimetres from {MIN_EJECT_POSITION_MM} "
+            f"to {MAX_EJECT_POSITION_MM}",
+        )
+    return BedPosition("Z" if axis == "Z" else "Y", _number(position))
+
+
+def parse_nozzle_diameter(value: object) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not MIN_NOZZLE_DIAMETER_MM <= value <= MAX_NOZZLE_DIAMETER_MM
+    ):
+        raise InvalidPrinterError(
+            CONF_NOZZLE_DIAMETER,
+            f"must be a number of millimetres from {MIN_NOZZLE_DIAMETER_MM} "
+            f"to {MAX_NOZZLE_DIAMETER_MM}",
+        )
+    return float(value)
+
+
+def _color(text: str | None) -> str | None:
+    """A stored colour as ``#RRGGBB`` if it is a hex code (``898989FF``), else ``None``."""
+    match = _HEX_COLOR.match(text) if text else None
+    return f"#{match.group(1).upper()}" if match else None
+
+
 @dataclass(frozen=True, slots=True)
 class PrinterSettings:
-    """What is stored for a printer (never shown: access code, fingerprint)."""
+    """What is stored for a printer (never shown: access code, fingerprint).
+
+    ``ottoeject_id`` names the OttoEject that serves the printer (``None``: the farm's only
+    one, if it has exactly one). An OttoEject deleted later stays named here: the printer then
+    has no OttoEject (``topology.ejector_of`` resolves an unknown id to ``None``) and the REST
+    API still answers the stored id, until the printer is given another one; reconfiguring
+    the printer in the UI drops an id that names no OttoEject. The macro overrides and
+    ``eject_position`` are ``None`` for the model's defaults; ``close_door_macro == ""`` means
+    that the printer has no door to close.
+    """
 
     id: int
     name: str
@@ -175,6 +366,14 @@ class PrinterSettings:
     build_volume: dict[str, float] | None = None
     filament: dict[str, str] | None = None
     fingerprint: str | None = None
+    ottoeject_id: int | None = None
+    clearing_method: ClearingMethod = ClearingMethod.OTTOEJECT
+    eject_macro: str | None = None
+    load_macro: str | None = None
+    close_door_macro: str | None = None
+    macro_params: dict[str, str | int | float] | None = None
+    eject_position: BedPosition | None = None
+    nozzle_diameter_mm: float | None = None
 
     @property
     def connection(self) -> tuple[str, str, str, str | None]:
@@ -194,7 +393,67 @@ class PrinterSettings:
             CONF_BUILD_VOLUME: self.build_volume,
             CONF_FILAMENT: self.filament,
             CONF_FINGERPRINT: self.fingerprint,
+            CONF_OTTOEJECT_ID: self.ottoeject_id,
+            CONF_CLEARING_METHOD: self.clearing_method.value,
+            CONF_EJECT_MACRO: self.eject_macro,
+            CONF_LOAD_MACRO: self.load_macro,
+            CONF_CLOSE_DOOR_MACRO: self.close_door_macro,
+            CONF_MACRO_PARAMS: dict(self.macro_params) if self.macro_params else None,
+            CONF_EJECT_POSITION: self.eject_position.as_dict() if self.eject_position else None,
+            CONF_NOZZLE_DIAMETER: self.nozzle_diameter_mm,
         }
+
+    def macros(self) -> PrinterMacros:
+        """The robot's effective macros: the model's defaults with the overrides on top."""
+        default = default_macros(self.brand, self.model)
+        if self.close_door_macro is None:
+            door = default.close_door
+        else:
+            door = self.close_door_macro or None
+        return PrinterMacros(
+            eject=self.eject_macro or default.eject,
+            load=self.load_macro or default.load,
+            close_door=door,
+            params=dict(self.macro_params or {}),
+        )
+
+    def bed_position(self) -> BedPosition:
+        """The effective eject position: the override, else the model's default."""
+        return self.eject_position or default_bed_position(self.model)
+
+    def setup(self, filaments: Iterable[LoadedFilament] = ()) -> PrinterSetup:
+        """The printer as the orchestrator plans with it (defaults and overrides resolved).
+
+        ``filaments`` are those the printer reports loaded; without any, the configured
+        ``filament`` (if stored) stands in (its colour only if it is a hex code).
+        """
+        loaded = tuple(filaments)
+        if not loaded and self.filament:
+            loaded = (
+                LoadedFilament(self.filament.get("material"), _color(self.filament.get("color"))),
+            )
+        volume = self.build_volume
+        return PrinterSetup(
+            printer_id=self.id,
+            name=self.name,
+            brand=self.brand,
+            model=self.model,
+            ottoeject_id=self.ottoeject_id,
+            clearing=self.clearing_method,
+            macros=self.macros(),
+            bed=self.bed_position(),
+            build_volume_mm=(
+                (
+                    float(volume["width_mm"]),
+                    float(volume["depth_mm"]),
+                    float(volume["height_mm"]),
+                )
+                if volume
+                else None
+            ),
+            nozzle_diameter_mm=self.nozzle_diameter_mm,
+            filaments=loaded,
+        )
 
     def with_changes(self, **changes: Any) -> PrinterSettings:
         return replace(self, **changes)
@@ -213,6 +472,22 @@ class PrinterSettings:
             build_volume=data.get(CONF_BUILD_VOLUME),
             filament=data.get(CONF_FILAMENT),
             fingerprint=data.get(CONF_FINGERPRINT),
+            ottoeject_id=int(ejector) if (ejector := data.get(CONF_OTTOEJECT_ID)) else None,
+            clearing_method=ClearingMethod(
+                data.get(CONF_CLEARING_METHOD) or ClearingMethod.OTTOEJECT
+            ),
+            eject_macro=data.get(CONF_EJECT_MACRO) or None,
+            load_macro=data.get(CONF_LOAD_MACRO) or None,
+            close_door_macro=data.get(CONF_CLOSE_DOOR_MACRO),
+            macro_params=dict(params) if (params := data.get(CONF_MACRO_PARAMS)) else None,
+            eject_position=(
+                BedPosition(position["axis"], position["position_mm"])
+                if (position := data.get(CONF_EJECT_POSITION))
+                else None
+            ),
+            nozzle_diameter_mm=(
+                float(nozzle) if (nozzle := data.get(CONF_NOZZLE_DIAMETER)) is not None else None
+            ),
         )
 
     @classmethod

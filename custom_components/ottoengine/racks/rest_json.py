@@ -1,4 +1,7 @@
-"""The JSON shapes of racks and shelves in the `/api/ottoracks` routes (the seed's, plus a few)."""
+"""The JSON shapes of racks and shelves in the `/api/ottoracks` routes (the seed's, plus a few).
+
+``ottoeject_id`` is the rack's stored setting (its subentry's, not the farm state's), as stored.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,12 @@ from ..farm.racks import Rack, Shelf, spacing_for_api
 from ..farm.state import FarmState
 
 
-def rack_summary(rack: Rack) -> dict[str, Any]:
+def rack_summary(rack: Rack, ottoeject_id: int | None) -> dict[str, Any]:
     """A rack in the list: settings and occupancy (shelves with a print / the others)."""
     return {
         "id": rack.id,
         "name": rack.name,
+        "ottoeject_id": ottoeject_id,
         "number_of_shelves": rack.number_of_shelves,
         "shelf_spacing_mm": spacing_for_api(rack.shelf_spacing_mm),
         "bed_size": rack.bed_size,
@@ -23,10 +27,10 @@ def rack_summary(rack: Rack) -> dict[str, Any]:
     }
 
 
-def rack_details(rack: Rack, state: FarmState) -> dict[str, Any]:
+def rack_details(rack: Rack, state: FarmState, ottoeject_id: int | None) -> dict[str, Any]:
     """A rack with every shelf and, for shelves with a print, the job that printed it."""
     return {
-        **rack_summary(rack),
+        **rack_summary(rack, ottoeject_id),
         "shelves": [shelf_details(shelf, state) for shelf in rack.shelves],
     }
 
