@@ -391,3 +391,36 @@ async def test_a_job_asking_for_its_colour_waits_for_a_printer_with_it_loaded() 
     run = bench.state.run_of_job(red.id)
     assert run is not None
     assert run.printer_id == 2  # the printer with red PLA
+
+
+async def test_a_print_that_ended_while_unobserved_is_followed_not_printed_again() -> None:
+    bench = Bench(P1S)
+    job = bench.add_job("cube")
+    bench.add_job("second")
+    await bench.settle()
+    run = bench.state.run_of_job(job.id)
+    assert run is not None
+    # The printer printed it while no report came through: it now shows it finished.
+    bench.printers[1].state, bench.printers[1].job_name = PrinterState.FINISH, "cube"
+    bench.now += 61  # even after the confirmation deadline
+    await _past_the_bed_move(bench)
+    assert [c for c in bench.printers[1].commands if c.startswith("start")][:1] == [
+        "start cube.gcode.3mf"
+    ]
+    assert job.status is JobStatus.COMPLETED
+    assert bench.ejector.macros[1] == "EJECT_FROM_BAMBULAB_P_ONE_S"
+
+
+async def test_a_copy_is_not_taken_for_done_by_the_previous_finished_print() -> None:
+    bench = Bench(P1S)
+    first = bench.add_job("cube")
+    await _print_to_finish(bench)
+    await _past_the_bed_move(bench)
+    assert first.status is JobStatus.COMPLETED
+    bench.state.set_build_plate(1, True)  # a fresh plate (the last job took none)
+    copy = bench.add_job("cube")  # the same file again; the printer still shows it FINISHed
+    await bench.settle()
+    run = bench.state.run_of_job(copy.id)
+    assert run is not None
+    assert run.phase is Phase.CONFIRMING  # waits for the printer to really start it
+    assert copy.status is JobStatus.QUEUED

@@ -51,6 +51,7 @@ EVENT_WORKFLOW_PAUSED: Final = "workflow_paused"
 EVENT_QUEUE_EMPTY: Final = "queue_empty"
 
 SAVE_RETRY_S: Final = 10.0
+_ENDED_STATES: Final = frozenset({PrinterState.FINISH, PrinterState.FAILED})
 _PRINTING_STATES: Final = frozenset({PrinterState.PREPARING, PrinterState.RUNNING})
 _STARTABLE_STATES: Final = frozenset({PrinterState.IDLE, PrinterState.FINISH, PrinterState.FAILED})
 
@@ -416,6 +417,7 @@ class Orchestrator:
                 uploaded[remote] = item.sha256
             run.in_flight = Step.START
             run.attempts += 1
+            run.start_baseline = _baseline(port.snapshot())
             if not await self._hooks.async_persist():
                 run.in_flight = None
                 run.attempts -= 1
@@ -453,9 +455,14 @@ class Orchestrator:
         assert job is not None
         port = self._printers.printer(run.printer_id)
         snapshot = port.snapshot() if port is not None else PrinterSnapshot(PrinterState.OFFLINE)
-        if _reports_job(snapshot, run.remote_file) and snapshot.state in (
-            _PRINTING_STATES | {PrinterState.PAUSED}
-        ):
+        ours = _reports_job(snapshot, run.remote_file)
+        if ours and snapshot.state in _ENDED_STATES and run.start_baseline != _baseline(snapshot):
+            # It started and ended between two reports (or while Home Assistant was down):
+            # follow it as printed, never start it again.
+            ours_running = True
+        else:
+            ours_running = ours and snapshot.state in (_PRINTING_STATES | {PrinterState.PAUSED})
+        if ours_running:
             run.phase = Phase.PRINTING
             run.seen_running = True
             run.deadline = None
@@ -1136,6 +1143,10 @@ def _stem(name: str) -> str:
         if lowered.endswith(suffix):
             return lowered[: -len(suffix)]
     return lowered
+
+
+def _baseline(snapshot: PrinterSnapshot) -> str:
+    return f"{snapshot.state.value}:{_stem(snapshot.job_name or '')}"
 
 
 def _reports_job(snapshot: PrinterSnapshot, remote_file: str | None) -> bool:

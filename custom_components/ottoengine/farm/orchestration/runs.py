@@ -113,6 +113,9 @@ class Run:
     attempts: int = 0  # start attempts so far
     deadline: float | None = None  # unix seconds: start confirmation
     seen_running: bool = False
+    # What the printer showed when the start was sent ("FINISH:cube"): a finished print of
+    # the same file seen afterwards is this job's only if it was not already there.
+    start_baseline: str | None = None
     remote_file: str | None = None
     created_at: float = 0.0
     finished_at: float | None = None  # print finished (the robot's queue is in this order)
@@ -170,6 +173,7 @@ class Run:
             "attempts": self.attempts,
             "deadline": self.deadline,
             "seen_running": self.seen_running,
+            "start_baseline": self.start_baseline,
             "remote_file": self.remote_file,
             "created_at": self.created_at,
             "finished_at": self.finished_at,
@@ -198,6 +202,7 @@ class Run:
             attempts=int(data.get("attempts", 0)),
             deadline=data.get("deadline"),
             seen_running=bool(data.get("seen_running", False)),
+            start_baseline=data.get("start_baseline"),
             remote_file=data.get("remote_file"),
             created_at=float(data.get("created_at", 0.0)),
             finished_at=data.get("finished_at"),
