@@ -424,3 +424,28 @@ async def test_a_copy_is_not_taken_for_done_by_the_previous_finished_print() -> 
     assert run is not None
     assert run.phase is Phase.CONFIRMING  # waits for the printer to really start it
     assert copy.status is JobStatus.QUEUED
+
+
+async def test_a_run_waiting_for_the_rack_does_not_hold_up_the_robots_queue() -> None:
+    bench = Bench({1: ("p1s-1", "P1S"), 2: ("p1p-1", "P1P")}, shelves=4)
+    job = bench.add_job("b", printer_id=2)
+    await bench.settle()
+    run = bench.state.run_of_job(job.id)
+    assert run is not None
+    bench.printers[2].runs(run.remote_file or "")
+    await bench.settle()
+    # The P1S has no plate and a job waits for it; every empty plate is taken off the rack.
+    bench.state.set_build_plate(1, False)
+    bench.add_job("a", printer_id=1)
+    bench.ejector.state = EjectorState.OFFLINE  # the reload cannot start at once
+    await bench.settle()
+    for shelf in bench.rack.shelves:
+        if shelf.state is ShelfState.EMPTY_PLATE:
+            shelf.set_state(ShelfState.NO_PLATE, None)
+    reload = next(r for r in bench.state.active_runs() if r.kind is RunKind.RELOAD)
+    bench.ejector.state = EjectorState.ONLINE
+    bench.printers[2].state = PrinterState.FINISH  # the P1P finished after the reload queued
+    await _past_the_bed_move(bench)
+    assert "empty plate" in (reload.note or "")
+    assert job.status is JobStatus.COMPLETED  # stored although the reload came first
+    assert "EJECT_FROM_BAMBULAB_P_ONE_P" in bench.ejector.macros

@@ -175,6 +175,8 @@ class Orchestrator:
         self._tasks: dict[tuple[int, str], asyncio.Task[None]] = {}
         # Run id -> unix time before which it is not advanced (after a failed save).
         self._hold: dict[int, float] = {}
+        # Runs whose turn came but which wait for the rack (a free shelf, an empty plate).
+        self._rack_waits: set[int] = set()
         self._topology = Topology({}, (), {})
         self._queue_had_jobs = False
         self._request_reconcile: Callable[[], None] = lambda: None
@@ -575,7 +577,9 @@ class Orchestrator:
             return
         steps = self._plan_sequence(run, job, setup)
         if steps is None:
+            self._rack_waits.add(run.id)
             return  # the note says what it waits for
+        self._rack_waits.discard(run.id)
         run.steps = steps
         run.step_index = 0
         run.phase = Phase.EJECTING
@@ -590,7 +594,7 @@ class Orchestrator:
         for other in self.waiting_ejections(ejector_id):
             if other.id == run.id:
                 return False
-            if other.note is None or not other.note.startswith("waiting for a free shelf"):
+            if other.id not in self._rack_waits:  # one that waits for the rack lets others go
                 return True
         return False
 
