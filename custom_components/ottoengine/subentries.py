@@ -6,10 +6,14 @@ never disagree. Each subentry's ``data`` holds the device's API id under ``"id"`
 once, never reused) and its stored details:
 
 - ``printer``:   id, name, brand, model, type, ip_address, serial_number, access_code,
-                 build_volume (dict | None), filament (dict | None); unique_id = serial number
-- ``ottoeject``: id, device_name, ip_address, port, api_key (str | None);
+                 build_volume (dict | None), filament (dict | None), fingerprint; the topology:
+                 ottoeject_id, clearing_method, eject_macro, load_macro, close_door_macro,
+                 macro_params, eject_position, nozzle_diameter_mm (None: the model's default);
+                 unique_id = serial number
+- ``ottoeject``: id, device_name, ip_address, port, api_key (str | None), macro_ack_timeout;
                  unique_id = the Moonraker machine identity
-- ``rack``:      id, name, number_of_shelves, shelf_spacing_mm, bed_size; unique_id = str(id)
+- ``rack``:      id, name, number_of_shelves, shelf_spacing_mm, bed_size, ottoeject_id;
+                 unique_id = str(id)
 """
 
 from __future__ import annotations
