@@ -3,6 +3,8 @@
 Starts the simulated farm (unless --no-farm) and a real `hass` with `config/`, finishes
 onboarding, creates the OttoEngine hub, writes `.dev/stack.json` (base_url, an admin and a
 non-admin long-lived token, the login, the farm description) and runs until Ctrl-C.
+`--farm FILE` uses a farm that already runs (`python -m ottosim --describe FILE`) instead: its
+devices are added the same way, but it is neither started nor stopped, so it outlives this run.
 """
 
 from __future__ import annotations
@@ -43,6 +45,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, default=REPO / "config", help="HA config folder")
     parser.add_argument("--stack-file", type=Path, default=REPO / ".dev" / "stack.json")
     parser.add_argument("--no-farm", action="store_true", help="do not start the simulated farm")
+    parser.add_argument(
+        "--farm",
+        type=Path,
+        metavar="FILE",
+        help="use the running farm FILE describes (ottosim --describe); never start or stop it",
+    )
     parser.add_argument(
         "--bare", action="store_true", help="start the farm but leave the hub empty"
     )
@@ -236,7 +244,9 @@ async def run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stopping.set)
     try:
         farm_description = None
-        if not args.no_farm:
+        if args.farm is not None:
+            farm_description = json.loads(args.farm.read_text(encoding="utf-8"))
+        elif not args.no_farm:
             describe = stack_dir / "farm.json"
             farm = await start_farm(args, describe)
             farm_description = await wait_for_file(describe, farm, 120)
