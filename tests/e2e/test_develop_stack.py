@@ -98,19 +98,30 @@ def test_ctrl_c_stops_everything(dev_stack: dict[str, Any]) -> None:
 def test_a_second_start_reuses_home_assistant_and_its_tokens(
     work: Path, dev_stack: dict[str, Any]
 ) -> None:
-    """Run again on the same config folder (onboarded, hub present): same login, same tokens."""
+    """Run again on the same config folder (onboarded, hub present): same login, same tokens;
+    without the farm, health names the robot it cannot reach."""
     assert dev_stack["process"].poll() is not None  # the first run has been stopped
     process, again = start(work, "--no-farm")
     try:
         assert again["admin_token"] == dev_stack["admin_token"]
         assert again["user_token"] == dev_stack["user_token"]
         assert again["hub_entry_id"] == dev_stack["hub_entry_id"]
-        status, body = request(
-            f"{again['base_url']}/api/orchestration/health", token=again["admin_token"]
-        )
-        assert status == 200
+        # The farm is not running this time: the hub answers, and says which robot it cannot
+        # reach, once it has tried (503 with the issue, as the seed's health route does).
+        ejector = dev_stack["farm"]["ejectors"][0]["name"]
+        deadline = time.monotonic() + 60
+        while True:
+            status, body = request(
+                f"{again['base_url']}/api/orchestration/health", token=again["admin_token"]
+            )
+            if status != 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert status == 503
         assert body is not None
-        assert body["data"]["status"] == "healthy"
+        assert body["data"]["status"] == "unhealthy"
+        assert body["data"]["services"]["orchestrator"] == "operational"
+        assert body["data"]["issues"] == [f"OttoEject {ejector} is offline"]
     finally:
         assert stop(process) == 0
 
