@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 import shutil
 
-from homeassistant.const import Platform
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.start import async_at_started
@@ -73,6 +73,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> bool
         racks=racks,
         devices=devices,
         orchestrator=OrchestratorRunner(hass, entry),
+    )
+    # Home Assistant stopping: the loop lets go first, before the devices close (listeners of
+    # one event are called in the order they were added).
+    entry.async_on_unload(
+        hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_STOP, entry.runtime_data.orchestrator.async_host_stopping
+        )
     )
     # Start every device; subentries added, changed and removed later (flows, REST, the UI)
     # are followed without reloading the hub.

@@ -11,6 +11,7 @@ from http import HTTPStatus
 import time
 from typing import Any
 
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
@@ -342,3 +343,31 @@ async def test_a_hub_restarted_mid_print_and_mid_ejection_finishes_each_job_once
     ]
     ejects = [e for e in events(truth, "macro_finished") if e["macro"].startswith("EJECT_FROM")]
     assert [e["ok"] for e in ejects].count(True) == 2  # each print ejected once
+
+
+async def test_home_assistant_stopping_mid_ejection_fails_nothing_and_guesses_nothing(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, one_printer: FarmHandle
+) -> None:
+    """A clean stop closes every device connection: that is not the farm failing. The workflow
+    keeps its step in flight (the next start settles it from the devices), its job goes on."""
+    farm = await set_up_farm(hass, hass_client, one_printer)
+    job_id = await _queue(farm, "stopped", seconds=120)
+    await wait_truth(farm, lambda t: bool(macros(t, "EJECT_FROM")), 60, "the eject running")
+    run = _run_of(farm, job_id)
+    assert run is not None
+    await wait_until(lambda: run.in_flight is not None, 10, "a macro in flight", interval=0.01)
+    in_flight = run.in_flight
+    status = farm.job_status(job_id)
+
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    await asyncio.sleep(1)  # the robot's and printer's connections are closed by now
+    await hass.async_block_till_done()
+
+    assert run.phase is Phase.EJECTING
+    assert run.pause is None
+    assert run.in_flight is in_flight  # settled at the next start, never guessed
+    assert farm.job_status(job_id) is status
+    assert status in (JobStatus.EJECTING, JobStatus.STORING)
+    issues = ir.async_get(hass).issues
+    assert (DOMAIN, workflow_issue_id(run.id)) not in issues

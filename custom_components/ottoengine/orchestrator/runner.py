@@ -126,6 +126,17 @@ class OrchestratorRunner:
                 self.raise_issue(run)
         self.async_request()
 
+    @callback
+    def async_host_stopping(self, _event: Event | None = None) -> None:
+        """Home Assistant is stopping: decide nothing more and let go of every command at once,
+        before the devices' connections close (their errors must not be taken for the farm's:
+        a printer or robot gone at shutdown is not a failed job or a failed macro). What was in
+        flight stays so, and is settled from the devices at the next start."""
+        self._started = False
+        self._closed = True
+        if self._engine is not None:
+            self._engine.cancel_tasks()
+
     async def async_stop(self) -> None:
         self._closed = True
         self._started = False

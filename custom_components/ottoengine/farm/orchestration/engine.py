@@ -191,13 +191,18 @@ class Orchestrator:
         """Whether a command is running."""
         return any(not task.done() for task in self._tasks.values())
 
-    async def async_stop(self) -> None:
-        """Cancel every running command task (a restart settles them from the devices)."""
+    def cancel_tasks(self) -> list[asyncio.Task[None]]:
+        """Cancel every running command task at once, leaving its step in flight (a restart
+        settles it from the devices); returns the tasks still winding down."""
         tasks = [task for task in self._tasks.values() if not task.done()]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.clear()
+        return tasks
+
+    async def async_stop(self) -> None:
+        """Cancel every running command task (a restart settles them from the devices)."""
+        await asyncio.gather(*self.cancel_tasks(), return_exceptions=True)
 
     def recover(self, topology: Topology | None = None) -> bool:
         """Settle the runs that had a command in flight when the host stopped; True if any."""
