@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -240,19 +241,13 @@ async def test_abort_fails_the_job_and_asks_for_the_plate() -> None:
     assert 1 in bench.state.printer_blocks
 
 
-async def test_after_a_restart_a_plate_move_in_flight_is_not_guessed() -> None:
-    bench = Bench(P1S)
-    job = bench.add_job("cube")
-    run = await _print_to_finish(bench)
-    bench.ejector.gate, bench.ejector.hold = asyncio.Event(), "EJECT_FROM_BAMBULAB_P_ONE_S"
-    await bench.settle_some()  # the bed moves, the robot homes
-    bench.now += 6
-    await bench.settle_some()  # the eject is sent and runs
-    assert run.in_flight is Step.EJECT
-    # Home Assistant stops: the stored state is all that survives.
+async def _restart(bench: Bench, edit: Callable[[FarmState], None] | None = None) -> FarmState:
+    """Home Assistant stops: a new engine on what was stored (``edit``: as it was stored)."""
     stored = bench.state.as_dict()
     await bench.engine.async_stop()
     restarted = FarmState.from_dict(stored)
+    if edit is not None:
+        edit(restarted)
     bench.state = restarted
     bench.hooks = FakeHooks(restarted)
     bench.ejector.gate = None
@@ -264,6 +259,44 @@ async def test_after_a_restart_a_plate_move_in_flight_is_not_guessed() -> None:
         settings=OrchestratorSettings(bed_settle_s=5),
         clock=lambda: bench.now,
     )
+    return restarted
+
+
+async def test_after_a_restart_a_bed_move_cut_off_is_sent_again() -> None:
+    """Stopped while the robot homed and the bed was on its way: the bed's move was never
+    confirmed, so the eject must not wait for it forever: the bed is sent again."""
+    bench = Bench(P1S)
+    job = bench.add_job("cube")
+    run = await _print_to_finish(bench)
+    bench.ejector.gate, bench.ejector.hold = asyncio.Event(), "OTTOEJECT_HOME"
+    await bench.settle_some()  # the robot homes (held), the bed is sent
+
+    def bed_not_confirmed(state: FarmState) -> None:
+        state.runs[run.id].bed_moved_at = None
+
+    restarted = await _restart(bench, bed_not_confirmed)
+    assert restarted.runs[run.id].phase is Phase.EJECTING
+    moves = bench.printers[1].commands.count("G90\nG1 Z200 F600")
+    bench.engine.recover()
+    await bench.settle()
+    assert bench.printers[1].commands.count("G90\nG1 Z200 F600") == moves + 1
+    bench.now += 6
+    await bench.settle()
+    assert restarted.jobs[job.id].status is JobStatus.COMPLETED
+    assert bench.ejector.macros.count("EJECT_FROM_BAMBULAB_P_ONE_S") == 1
+
+
+async def test_after_a_restart_a_plate_move_in_flight_is_not_guessed() -> None:
+    bench = Bench(P1S)
+    job = bench.add_job("cube")
+    run = await _print_to_finish(bench)
+    bench.ejector.gate, bench.ejector.hold = asyncio.Event(), "EJECT_FROM_BAMBULAB_P_ONE_S"
+    await bench.settle_some()  # the bed moves, the robot homes
+    bench.now += 6
+    await bench.settle_some()  # the eject is sent and runs
+    assert run.in_flight is Step.EJECT
+    # Home Assistant stops: the stored state is all that survives.
+    restarted = await _restart(bench)
     sent = len(bench.ejector.macros)
     assert bench.engine.recover()
     again = restarted.runs[run.id]

@@ -604,18 +604,18 @@ class Orchestrator:
         return False
 
     async def _async_move_bed(self, run: Run, setup: PrinterSetup) -> None:
+        # Not marked in flight: the robot's own step may be (it homes meanwhile), and a bed move
+        # is safe to repeat; ``bed_moved_at`` is only set once the printer took it, so a restart
+        # in between sends it again.
         port = self._printers.printer(run.printer_id)
         if port is None:
             return
-        run.in_flight = Step.BED
         try:
             await port.async_send_gcode(setup.bed.gcode)
         except DeviceError as err:
-            run.in_flight = None
             run.note = f"could not move the bed of {port.name} ({err}); trying again"
             self._hooks.wake_at(self._clock() + 5)
             return
-        run.in_flight = None
         run.bed_moved_at = self._clock()
         self._hooks.changed()
 
@@ -800,6 +800,11 @@ class Orchestrator:
             self._finish_run(run, "sequence done")
             return
         if step is Step.EJECT:
+            if run.bed_moved_at is None and not self._running(run, "printer"):
+                # A bed move cut off by a restart: it is safe to send again.
+                setup = self._topology.printers.get(run.printer_id)
+                if setup is not None:
+                    self._spawn(run, "printer", self._async_move_bed(run, setup), f"bed {run.id}")
             if self._running(run, "printer") or run.bed_moved_at is None:
                 run.note = "waiting for the bed to reach its eject position"
                 return
