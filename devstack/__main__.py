@@ -58,13 +58,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ejectors", type=int, default=1)
     parser.add_argument("--shelves", type=int, default=6)
     parser.add_argument("--time-scale", type=float, default=60.0)
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="log the integration at DEBUG (every device report: a line per printer every 2 s)",
+    )
     return parser.parse_args(argv)
 
 
-def prepare_config(config: Path, port: int) -> None:
+def prepare_config(config: Path, port: int, *, debug: bool = False) -> None:
     """Write configuration.yaml and the HTTP settings, and link the integration in."""
     config.mkdir(parents=True, exist_ok=True)
     text = (Path(__file__).parent / "configuration.yaml").read_text(encoding="utf-8")
+    # The console stays readable: the integration logs at INFO unless --debug asks for more.
+    text = (
+        text.replace("custom_components.ottoengine: info", "custom_components.ottoengine: debug")
+        if debug
+        else text
+    )
     target = config / "configuration.yaml"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
@@ -234,7 +245,7 @@ async def run(args: argparse.Namespace) -> int:
         args.port = free_port()
     stack_dir = args.stack_file.parent
     stack_dir.mkdir(parents=True, exist_ok=True)
-    prepare_config(args.config, args.port)
+    prepare_config(args.config, args.port, debug=args.debug)
     base_url = f"http://127.0.0.1:{args.port}"
     farm: asyncio.subprocess.Process | None = None
     hass: asyncio.subprocess.Process | None = None

@@ -12,6 +12,8 @@ import urllib.error
 
 import pytest
 
+from devstack.__main__ import parse_args, prepare_config
+
 from .stack import request, start, stop
 
 
@@ -136,3 +138,16 @@ def test_home_assistant_stops_when_the_script_is_killed(work: Path) -> None:
     while Path(f"/proc/{stack['hass_pid']}").exists():
         assert time.monotonic() < deadline, "Home Assistant outlived scripts/develop"
         time.sleep(0.5)
+
+
+def test_the_console_stays_readable_unless_debug_is_asked_for(tmp_path: Path) -> None:
+    """By default the integration logs at INFO (no line per device report); --debug: DEBUG."""
+    prepare_config(tmp_path / "quiet", 8123)
+    quiet = (tmp_path / "quiet" / "configuration.yaml").read_text(encoding="utf-8")
+    assert "custom_components.ottoengine: info" in quiet
+    assert "custom_components.ottoengine: debug" not in quiet
+    prepare_config(tmp_path / "loud", 8123, debug=True)
+    loud = (tmp_path / "loud" / "configuration.yaml").read_text(encoding="utf-8")
+    assert "custom_components.ottoengine: debug" in loud
+    assert parse_args(["--debug"]).debug
+    assert not parse_args([]).debug
