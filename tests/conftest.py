@@ -27,3 +27,25 @@ def loopback_enabled(socket_enabled: None) -> None:
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load this project's custom integration in every HA test."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        default=False,
+        help="run the slow lanes (crash restarts, soak): `scripts/test --slow`",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: a long lane, run only by `scripts/test --slow`")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="a slow lane: run it with `scripts/test --slow`")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
