@@ -191,6 +191,8 @@ class OrchestratorRunner:
         if not self._started:
             return
         try:
+            # The hub's options apply at once (the options flow does not reload the hub).
+            self.engine.settings = settings_from_options(dict(self.entry.options))
             self.engine.reconcile(current_topology(self.runtime))
         except Exception:
             _LOGGER.exception("OttoEngine orchestrator: a decision failed; retrying on the tick")

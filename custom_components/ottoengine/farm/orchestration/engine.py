@@ -62,7 +62,8 @@ class OrchestratorSettings:
 
     start_timeout_s: float = 300.0  # the printer must report the job within this time
     start_attempts: int = 3  # starts tried before the job fails
-    bed_settle_s: float = 20.0  # after the bed move was sent, before the robot ejects
+    bed_settle_s: float = 25.0  # after the bed move was sent, before the robot ejects (a
+    # P1/X1 bed needs 20 s for the full 200 mm at F600: 5 s of margin)
     keep_finished_runs: int = 200
 
 
