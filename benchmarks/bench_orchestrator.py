@@ -5,9 +5,9 @@ to a farm this script starts with ``python -m ottosim``: a P1S, a P1P and an A1,
 one rack) runs on loopback. Jobs are uploaded and queued over the REST API. Every time below comes
 from the farm's own ground truth event log (``GET <control>/events``), never from Home Assistant.
 Times are wall-clock (Home Assistant runs in real time); multiply by ``time_scale`` for the
-farm's simulated seconds. The hub's ``bed_settle_s`` (20 s by default, the time a real bed takes
-to drop 200 mm at F600) is set to 20 simulated seconds, ``20 / time_scale``, in the hub entry's
-options before the measured start of Home Assistant (the options flow does not offer it).
+farm's simulated seconds. The hub's ``bed_settle_s`` option (*Bed settle time*) is set to 20
+simulated seconds, ``20 / time_scale`` (the time a real bed takes to drop 200 mm at F600), in the
+hub entry's options before the measured start of Home Assistant.
 
 1. **Reaction**: print finished → first ejector macro. For each ``print_finished`` of a printer,
    the ``macro_started`` of the ``OTTOEJECT_HOME`` that opens the robot's sequence for that print
