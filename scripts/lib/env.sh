@@ -59,8 +59,48 @@ otto_moonraker_venv() {
   fi
 }
 
+# Host folders bound into the root at the same paths for the next otto_exec (colon-separated),
+# so that a path given to a script means there what it means on the host.
+OTTO_BIND="${OTTO_BIND:-}"
+
+# Binds the folder of every path that a path option of a script names (--describe FILE,
+# --farm FILE, --config DIR, ...), as --opt VALUE or --opt=VALUE. A folder the root cannot share
+# (/, /usr, /etc, ...) is refused with a clear message.
+otto_bind_path_options() {
+  local arg path want=""
+  for arg in "$@"; do
+    path=""
+    if [ -n "$want" ]; then
+      path="$arg"
+      want=""
+    else
+      case "$arg" in
+        --describe | --identity-dir | --farm | --config | --stack-file | --workdir) want=1 ;;
+        --describe=* | --identity-dir=* | --farm=* | --config=* | --stack-file=* | --workdir=*)
+          path="${arg#*=}" ;;
+      esac
+    fi
+    [ -n "$path" ] && otto_bind_folder_of "$path"
+  done
+  return 0
+}
+
+otto_bind_folder_of() {
+  local abs dir
+  abs="$(realpath -m -- "$1")"
+  dir="$(dirname -- "$abs")"
+  case "$abs/" in "$OTTO_REPO"/*) return 0 ;; esac
+  case "$dir" in
+    / | /usr | /etc | /bin | /sbin | /lib | /lib64 | /opt | /proc | /sys | /dev | /var | /boot | /run)
+      otto_die "$1: the toolchain root cannot share $dir; put it in a folder of its own (in the checkout, /tmp or your home)" ;;
+  esac
+  mkdir -p -- "$dir"
+  OTTO_BIND="${OTTO_BIND:+$OTTO_BIND:}$dir"
+}
+
 # Runs "$@" in the toolchain environment, in the current directory, with the test venv first on
-# PATH. Inside the root, the repository (and ../shared) appear at the same paths as outside.
+# PATH. Inside the root, the repository (and ../shared) appear at the same paths as outside, and
+# so do the folders in OTTO_BIND and the current directory.
 otto_exec() {
   local venv
   venv="$(otto_venv)"
@@ -73,14 +113,25 @@ otto_exec() {
   local shared
   shared="$(cd "$OTTO_REPO/.." && pwd)/shared"
   cp -f /etc/resolv.conf "$OTTO_ROOT/etc/resolv.conf" 2>/dev/null || true
+  local bind="$OTTO_BIND"
+  case "$PWD/" in
+    "$OTTO_REPO"/* | "$shared"/* | /) ;;
+    *) bind="${bind:+$bind:}$PWD" ;;  # the script runs where the user is
+  esac
   unshare --mount --propagation private -- /bin/bash -s -- "$OTTO_ROOT" "$OTTO_REPO" "$shared" \
-    "$PWD" "$path" "$venv" "$@" <<'INNER'
+    "$PWD" "$path" "$venv" "$bind" "$@" <<'INNER'
 set -e
-root="$1" repo="$2" shared="$3" cwd="$4" path="$5" venv="$6"
-shift 6
+root="$1" repo="$2" shared="$3" cwd="$4" path="$5" venv="$6" bind="$7"
+shift 7
 mount -t proc proc "$root/proc"
 mount --rbind /dev "$root/dev"
 mount --rbind /sys "$root/sys" 2>/dev/null || true
+IFS=: read -r -a folders <<< "$bind"
+for folder in "${folders[@]}"; do
+  [ -n "$folder" ] || continue
+  mkdir -p "$root$folder"
+  mount --bind "$folder" "$root$folder"
+done
 mkdir -p "$root$repo" "$root/tmp"
 mount --bind "$repo" "$root$repo"
 if [ -d "$shared" ]; then mkdir -p "$root$shared"; mount --bind "$shared" "$root$shared"; fi
