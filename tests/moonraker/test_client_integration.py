@@ -24,6 +24,7 @@ from custom_components.ottoengine.moonraker import (
 )
 from ottosim.addresses import EJECTOR_NETWORK, AddressLease
 from ottosim.ottoeject import SimulatedOttoEject
+from ottosim.ottoeject.moonraker_process import STARTUP_TIMEOUT
 from ottosim.world import World
 from tests.conftest import LOOPBACK_NETWORKS
 
@@ -35,7 +36,15 @@ HOST = _LEASE.take(EJECTOR_NETWORK, [7125], 1)[0]
 API_KEY = "0123456789abcdef0123456789abcdef"
 
 
-async def wait_for(check: Callable[[], Awaitable[bool] | bool], timeout: float = 10.0) -> None:
+# Every wait follows the code's own timing, never a short fixed budget: the slowest thing waited
+# for is Moonraker (re)starting and Klippy getting ready (the simulator's own bound), then the
+# status stream noticing it (a poll) and reconnecting (its longest backoff), with room for a
+# machine under load.
+STREAM_POLL_S, STREAM_RECONNECT_MAX_S = 0.3, 0.5
+SETTLE_S = STARTUP_TIMEOUT + 4 * (STREAM_POLL_S + STREAM_RECONNECT_MAX_S)
+
+
+async def wait_for(check: Callable[[], Awaitable[bool] | bool], timeout: float = SETTLE_S) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -151,7 +160,7 @@ async def test_macro_longer_than_ack_timeout(client: MoonrakerClient) -> None:
         await client.run_macro("PARK_OTTOEJECT", ack_timeout=0.3)
     assert caught.value.macro == "PARK_OTTOEJECT"
     assert await client.status() is EjectorStatus.EJECTING
-    await wait_for(lambda: _status_is(client, EjectorStatus.ONLINE), timeout=5)
+    await wait_for(lambda: _status_is(client, EjectorStatus.ONLINE))
 
 
 async def test_emergency_stop_is_issue_until_firmware_restart(client: MoonrakerClient) -> None:
@@ -184,7 +193,11 @@ async def test_status_stream_follows_the_robot_without_leaking(
             seen.append(snapshot.status)
 
     stream = MoonrakerStatusStream(
-        client, on_change, poll_interval=0.3, reconnect_min=0.2, reconnect_max=0.5
+        client,
+        on_change,
+        poll_interval=STREAM_POLL_S,
+        reconnect_min=0.2,
+        reconnect_max=STREAM_RECONNECT_MAX_S,
     )
     await stream.start()
     try:
@@ -206,7 +219,7 @@ async def test_status_stream_follows_the_robot_without_leaking(
         seen.clear()
         with pytest.raises(MacroAckTimeout):
             await client.run_macro("PARK_OTTOEJECT", ack_timeout=0.2)
-        await wait_for(lambda: stream.status is EjectorStatus.ONLINE, timeout=5)
+        await wait_for(lambda: stream.status is EjectorStatus.ONLINE)
         assert seen == [EjectorStatus.EJECTING, EjectorStatus.ONLINE]  # via the new subscription
 
         # Moonraker down twice: OFFLINE by polling, reconnects, never more than one websocket.
