@@ -18,6 +18,7 @@ from typing import Any
 from paho.mqtt import client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
+from custom_components.ottoengine.bambu import ConnectionSettings
 from ottosim.bambu.broker import INTERNAL_USER, MosquittoBroker
 
 P1S_FULL_REPORT: dict[str, Any] = {
@@ -73,6 +74,11 @@ VERSION_REPLY: dict[str, Any] = {
     }
 }
 
+# A request reaches the broker within the driver's PUBACK wait (its default publish timeout,
+# never shorter than the tests' FAST one) and the brain within its reconnect delay; room for load.
+BRAIN_RECONNECT_S = 1  # paho takes whole seconds
+REQUEST_BUDGET_S = 4 * (ConnectionSettings().publish_timeout + BRAIN_RECONNECT_S)
+
 ReplyRule = Callable[[str, dict[str, Any]], dict[str, Any] | None]
 
 
@@ -94,7 +100,7 @@ class FakePrinter:
             transport="unix",
         )
         client.username_pw_set(INTERNAL_USER, broker.internal_password)
-        client.reconnect_delay_set(1, 1)
+        client.reconnect_delay_set(BRAIN_RECONNECT_S, BRAIN_RECONNECT_S)
         client.on_connect = self._on_connect
         client.on_message = self._on_message
         self._client = client
@@ -152,7 +158,9 @@ class FakePrinter:
         with self._lock:
             return [r for r in self.requests if next(iter(r.values())).get("command") == command]
 
-    async def wait_for_request(self, command: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def wait_for_request(
+        self, command: str, timeout: float = REQUEST_BUDGET_S
+    ) -> dict[str, Any]:
         """The first recorded request with ``command`` (waiting for it if needed)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -40,7 +40,8 @@ def make_client(broker: MosquittoBroker, **kwargs: object) -> BambuPrinterClient
 RECONNECT_BUDGET = 3 * (FAST.connect_timeout + FAST.backoff_max)
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+# Any other wait (a report, a refused attempt, silence noticed) is shorter than a reconnect.
+async def wait_until(predicate: Callable[[], bool], timeout: float = RECONNECT_BUDGET) -> None:
     async with asyncio.timeout(timeout):
         while not predicate():
             await asyncio.sleep(0.01)
@@ -120,7 +121,8 @@ async def test_changed_certificate_raises_certificate_mismatch(
         # The running client refuses it on reconnect and stops retrying.
         try:
             await wait_until(
-                lambda: any(isinstance(e, CertificateMismatchError) for e in errors), timeout=15
+                lambda: any(isinstance(e, CertificateMismatchError) for e in errors),
+                timeout=RECONNECT_BUDGET,  # refused on the client's next reconnect
             )
         except TimeoutError:
             pytest.fail(f"no CertificateMismatchError; errors: {errors!r}")
@@ -183,12 +185,18 @@ async def test_silence_resyncs_then_goes_offline_and_reconnects(
         start = await printer.wait_for_request("start")
         assert start["pushing"]["command"] == "start"
         await wait_until(lambda: printer.commands().count("pushall") >= 2)
-        await wait_until(lambda: not client.available, timeout=3)
+        # silence past offline_after, then a forced reconnect after the cooldown: client timing
+        await wait_until(
+            lambda: not client.available, timeout=settings.offline_after + RECONNECT_BUDGET
+        )
         assert client.status.status is PrintState.OFFLINE
         # A forced reconnect (fresh client id) repeats the handshake.
-        await wait_until(lambda: printer.commands().count("get_version") >= 2, timeout=3)
+        await wait_until(
+            lambda: printer.commands().count("get_version") >= 2,
+            timeout=settings.reconnect_cooldown + RECONNECT_BUDGET,
+        )
         printer.publish({"print": {"command": "push_status", "msg": 1, "mc_percent": 5}})
-        await wait_until(lambda: client.available, timeout=3)
+        await wait_until(lambda: client.available, timeout=RECONNECT_BUDGET)
     finally:
         await client.close()
 
@@ -214,7 +222,7 @@ async def test_start_keeps_retrying_until_the_printer_appears(
         assert all(isinstance(e, BambuConnectionError) for e in errors)
         await broker.start()
         printer.start()
-        await wait_until(lambda: client.connected, timeout=10)
+        await wait_until(lambda: client.connected, timeout=RECONNECT_BUDGET)
         printer.publish({"print": {"command": "push_status", "msg": 1, "gcode_state": "IDLE"}})
         await wait_until(lambda: client.status.status is PrintState.IDLE)
     finally:

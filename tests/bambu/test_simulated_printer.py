@@ -19,11 +19,19 @@ from custom_components.ottoengine.bambu import (
     PrintState,
     upload_file,
 )
+from ottosim.bambu.brain import IDLE_REPORT_S, PREPARE_STAGES
 from ottosim.bambu.certs import CertificateAuthority
 from ottosim.bambu.models import model_spec, serial_number
 from ottosim.bambu.printer import SimulatedBambuPrinter
 from ottosim.world import World
 from tests.bambu.conftest import ACCESS_CODE, FAST
+
+TIME_SCALE = 200.0
+PREDICTION_S = 300  # the sliced job's print time (simulated seconds)
+# A wait follows the simulated print (every prepare stage, then the job, at TIME_SCALE) and the
+# brain's longest report interval, with room for a machine under load.
+PRINT_S = (sum(seconds for _, seconds in PREPARE_STAGES) + PREDICTION_S) / TIME_SCALE
+WAIT_S = 4 * (PRINT_S + max(IDLE_REPORT_S))
 
 
 def sliced_3mf(*, prediction_s: int, layers: int) -> bytes:
@@ -67,7 +75,7 @@ async def sim_printer(
         access_code=ACCESS_CODE,
         workdir=server_dir / "sim-p1s",
         ca=ca,
-        time_scale=200.0,
+        time_scale=TIME_SCALE,
     )
     await printer.start()
     yield printer
@@ -82,7 +90,7 @@ def executor() -> Iterator[ThreadPoolExecutor]:
 
 
 async def wait_for(client: BambuPrinterClient, check: Callable[[PrinterStatus], bool]) -> None:
-    async with asyncio.timeout(20):
+    async with asyncio.timeout(WAIT_S):
         while not check(client.status):
             await asyncio.sleep(0.02)
 
@@ -91,7 +99,7 @@ async def test_upload_start_and_finish_a_print(
     sim_printer: SimulatedBambuPrinter, tmp_path: Path, executor: ThreadPoolExecutor
 ) -> None:
     job = tmp_path / "cube.gcode.3mf"
-    job.write_bytes(sliced_3mf(prediction_s=300, layers=20))
+    job.write_bytes(sliced_3mf(prediction_s=PREDICTION_S, layers=20))
     states: list[PrintState] = []
     client = BambuPrinterClient(
         sim_printer.ip, sim_printer.serial, ACCESS_CODE, model="P1S", settings=FAST

@@ -24,6 +24,10 @@ from ..sim.clients import make_3mf
 # Bambu model codes the files are sliced for (slice_info's printer_model_id).
 P1_FAMILY = "C12"  # P1S (P1P, X1C share its family)
 A1 = "N2S"
+START_TIMEOUT_S = 30  # the hub's print start confirmation timeout in these tests
+# A print is running once uploaded and reported within the start timeout: as long again for
+# the upload on a machine under load.
+PRINT_START_S = 2 * START_TIMEOUT_S
 
 
 @dataclass
@@ -110,7 +114,7 @@ async def set_up_farm(
         domain=DOMAIN,
         title=HUB_TITLE,
         data={},
-        options={CONF_START_TIMEOUT: 30, CONF_BED_SETTLE: 0.2, **(options or {})},
+        options={CONF_START_TIMEOUT: START_TIMEOUT_S, CONF_BED_SETTLE: 0.2, **(options or {})},
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)

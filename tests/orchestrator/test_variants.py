@@ -25,7 +25,7 @@ from custom_components.ottoengine.orchestrator.runner import workflow_issue_id
 from custom_components.ottoengine.ottoeject.settings import CONF_MACRO_ACK_TIMEOUT
 
 from ..farm_fixtures import FarmHandle, run_farm
-from .farm_setup import P1_FAMILY, Farm, events, macros, set_up_farm, wait_until
+from .farm_setup import P1_FAMILY, PRINT_START_S, Farm, events, macros, set_up_farm, wait_until
 
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
 
@@ -93,7 +93,9 @@ async def test_a_failed_print_stays_on_the_printer_until_the_operator_clears_it(
     failing = await _queue(farm, "failing", seconds=1200)
     after = await _queue(farm, "after", seconds=120)
     await wait_until(
-        lambda: farm.job_status(failing) is JobStatus.PRINTING, 30, "the first print running"
+        lambda: farm.job_status(failing) is JobStatus.PRINTING,
+        PRINT_START_S,
+        "the first print running",
     )
     await farm.fault(printer, "print_error", print_error=50348044)
     await wait_until(lambda: farm.job_status(failing) is JobStatus.FAILED, 30, "the job FAILED")
@@ -306,7 +308,9 @@ async def test_a_hub_restarted_mid_print_and_mid_ejection_finishes_each_job_once
     first = await _queue(farm, "survivor", seconds=900)
     second = await _queue(farm, "second", seconds=300)
     await wait_until(
-        lambda: farm.job_status(first) is JobStatus.PRINTING, 30, "the first print running"
+        lambda: farm.job_status(first) is JobStatus.PRINTING,
+        PRINT_START_S,
+        "the first print running",
     )
     # Restart while it prints: the workflow resumes from what is stored and reported.
     assert await hass.config_entries.async_reload(farm.entry.entry_id)

@@ -21,9 +21,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
 from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
+from custom_components.ottoengine.ottoeject import coordinator as coordinator_module
 from custom_components.ottoengine.ottoeject.settings import CONF_MACRO_ACK_TIMEOUT
 from ottosim.addresses import EJECTOR_NETWORK, AddressLease
 from ottosim.ottoeject import SimulatedOttoEject
+from ottosim.ottoeject.moonraker_process import STARTUP_TIMEOUT
 from ottosim.world import World
 from tests.conftest import LOOPBACK_NETWORKS
 
@@ -33,6 +35,7 @@ ACK_TIMEOUT = 0.5
 TIME_SCALE = 0.05  # OTTOEJECT_HOME takes 0.3 s
 START_ATTEMPTS = 3
 LONG_MACRO = "PARK_OTTOEJECT"  # 2 s: longer than the acknowledgement timeout
+LONG_MACRO_S = 40.0  # its simulated duration (x TIME_SCALE = 2 s)
 
 
 # Addresses are leased (locked) for the whole test run: parallel runs on this machine (other
@@ -97,7 +100,7 @@ class RobotThread:
             api_key=self.api_key,
             workdir=workdir,
             time_scale=TIME_SCALE,
-            macro_seconds={LONG_MACRO: 40.0, "EJECT_FROM": 2.0},
+            macro_seconds={LONG_MACRO: LONG_MACRO_S, "EJECT_FROM": 2.0},
         )
 
     def stop(self) -> None:
@@ -164,9 +167,21 @@ def robot_fixture(host: str) -> Any:
     return robot
 
 
-async def wait_for(check: Callable[[], Awaitable[bool] | bool], timeout: float = 10.0) -> None:
+def settle_s() -> float:
+    """How long the coordinator may take to see a change: Moonraker (re)starting and Klippy
+    getting ready (the simulator's own bound), then the status stream's poll and longest
+    reconnect backoff in effect (read when waiting: the tests' fixture shortens them), with
+    room for a machine under load."""
+    stream = coordinator_module.STREAM_POLL_INTERVAL + coordinator_module.STREAM_RECONNECT_MAX
+    return STARTUP_TIMEOUT + 4 * stream
+
+
+async def wait_for(
+    check: Callable[[], Awaitable[bool] | bool], timeout: float | None = None
+) -> None:
+    """Poll ``check`` until it holds; ``timeout`` defaults to ``settle_s()``."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + (settle_s() if timeout is None else timeout)
     while True:
         result = check()
         if await result if isinstance(result, Awaitable) else result:

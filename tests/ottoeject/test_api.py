@@ -26,9 +26,12 @@ from custom_components.ottoengine.farm.print_items import PrintItem
 from .robot import (
     API_KEY,
     LONG_MACRO,
+    LONG_MACRO_S,
+    TIME_SCALE,
     RobotThread,
     lease_address,
     robot_fixture,
+    settle_s,
     setup_hub,
     wait_for,
 )
@@ -312,7 +315,10 @@ async def test_macros(
     assert await _status(client) == "EJECTING"
     assert robot.robot is not None
     assert robot.robot.klippy.current_command == LONG_MACRO
-    await wait_for(lambda: _status_is(client, "ONLINE"), timeout=10)
+    # follows the long macro's duration, then the stream settling
+    await wait_for(
+        lambda: _status_is(client, "ONLINE"), timeout=LONG_MACRO_S * TIME_SCALE + settle_s()
+    )
     assert API_KEY not in caplog.text
 
     # A macro that vanished from the robot (printer.cfg changed) answers "Unknown command".

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ottoengine.moonraker import MoonrakerStatusStream
 from custom_components.ottoengine.ottoeject.settings import OttoEjectSettings
+from custom_components.ottoengine.printers import const
 from custom_components.ottoengine.printers.coordinator import PrinterCoordinator
 from custom_components.ottoengine.printers.manager import PrintersManager
 
@@ -24,11 +25,22 @@ from ..farm_fixtures import FarmHandle
 from ..printfile.builders import BambuPlate, BambuProject, build_bambu_3mf
 
 
+def settle_s() -> float:
+    """How long a printer connection may take to show a change: silence noticed (offline_after),
+    a forced reconnect's cooldown, then whole attempts (connect timeout plus longest backoff) with
+    room for a machine under load; read when waiting (the tests' fixture shortens them)."""
+    settings = const.CONNECTION_SETTINGS
+    attempts = 3 * (settings.connect_timeout + settings.backoff_max)
+    return settings.offline_after + settings.reconnect_cooldown + attempts
+
+
 async def wait_for(
-    condition: Callable[[], Any], timeout: float = 15.0, what: str = "condition"
+    condition: Callable[[], Any], timeout: float | None = None, what: str = "condition"
 ) -> Any:
-    """Poll ``condition`` (real time passes) until it is truthy; return its value."""
-    deadline = time.monotonic() + timeout
+    """Poll ``condition`` (real time passes) until it is truthy; return its value.
+
+    ``timeout`` defaults to ``settle_s()``."""
+    deadline = time.monotonic() + (settle_s() if timeout is None else timeout)
     while True:
         value = condition()
         if value:
@@ -50,7 +62,9 @@ def coordinator_of(entry: MockConfigEntry, printer_id: int) -> PrinterCoordinato
     return coordinator
 
 
-async def wait_online(entry: MockConfigEntry, printer_id: int, timeout: float = 15.0) -> None:
+async def wait_online(
+    entry: MockConfigEntry, printer_id: int, timeout: float | None = None
+) -> None:
     await wait_for(
         lambda: (c := manager_of(entry).get(printer_id)) is not None and c.online,
         timeout,

@@ -204,10 +204,10 @@ async def test_silence_is_detected(
     status = _entity_id(entity_registry, "sensor", entry.entry_id, printer_id, "status")
     await fault(hass, sim_farm, printer["name"], "silent")
     try:
-        await wait_for(lambda: hass.states.get(status).state == STATE_UNAVAILABLE, 15, "silent")
+        await wait_for(lambda: hass.states.get(status).state == STATE_UNAVAILABLE, what="silent")
     finally:
         await fault(hass, sim_farm, printer["name"], "clear")
-    await wait_for(lambda: hass.states.get(status).state == "idle", 15, "reporting again")
+    await wait_for(lambda: hass.states.get(status).state == "idle", what="reporting again")
 
 
 async def test_buttons(

@@ -17,10 +17,15 @@ import time
 from typing import Any
 import zipfile
 
+from ottosim.bambu.brain import IDLE_REPORT_S
+from ottosim.bambu.mqtt_link import RECONNECT_DELAYS_S
 from tests.farm_fixtures import FarmHandle
 
 PUSHALL = {"pushing": {"sequence_id": "0", "command": "pushall"}}
 GET_VERSION = {"info": {"sequence_id": "0", "command": "get_version"}}
+# The next report follows the brain's longest report interval and its link's longest reconnect
+# delay, with room for a machine under load.
+REPORT_BUDGET_S = 4 * (max(IDLE_REPORT_S) + max(RECONNECT_DELAYS_S))
 
 
 def tls_args(
@@ -114,7 +119,7 @@ class ReportStream:
         return new
 
     def wait_for(
-        self, check: Callable[[dict[str, Any]], bool], timeout: float = 20.0
+        self, check: Callable[[dict[str, Any]], bool], timeout: float = REPORT_BUDGET_S
     ) -> dict[str, Any]:
         """The first new message for which ``check(message)`` holds; AssertionError on timeout."""
         deadline = time.monotonic() + timeout

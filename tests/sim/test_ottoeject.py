@@ -13,6 +13,7 @@ import pytest_asyncio
 import pytest_socket
 
 from ottosim.ottoeject import SimulatedOttoEject
+from ottosim.ottoeject.moonraker_process import STARTUP_TIMEOUT
 from ottosim.world import World
 from tests.conftest import LOOPBACK_NETWORKS
 
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 HOST = "127.0.2.201"
 BASE = f"http://{HOST}:7125"
 TIME_SCALE = 0.05  # a 20 s eject takes 1 s
+# Klippy (re)starting and Moonraker reporting it follow the simulator's own start bound.
+SETTLE_S = STARTUP_TIMEOUT
 
 
 async def curl(*args: str) -> tuple[int, Any]:
@@ -49,7 +52,7 @@ async def klippy_state() -> str | None:
     return None if code != 200 else str(body["result"]["klippy_state"])
 
 
-async def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> None:
+async def wait_for(check: Callable[[], Any], timeout: float = SETTLE_S) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not await check():
@@ -126,7 +129,7 @@ async def test_macro_blocks_and_idle_timeout_goes_printing_then_ready(
     loop = asyncio.get_running_loop()
     started = loop.time()
     request = asyncio.create_task(gcode("OTTOEJECT_HOME"))  # 6 s x 0.05 = 0.3 s
-    await wait_for(lambda: _is(idle_state, "Printing"), timeout=2)
+    await wait_for(lambda: _is(idle_state, "Printing"))  # once the request reaches Klippy
     assert not request.done()
     _, body = await curl(f"{BASE}/printer/objects/query?print_stats=state&webhooks")
     assert body["result"]["status"]["print_stats"] == {"state": "standby"}
@@ -197,7 +200,7 @@ async def test_shutdown_refuses_macros_until_firmware_restart(ready: SimulatedOt
 
 async def test_emergency_stop_aborts_a_running_macro(ready: SimulatedOttoEject) -> None:
     request = asyncio.create_task(gcode("PARK_OTTOEJECT"))  # 5 s x 0.05 = 0.25 s
-    await wait_for(lambda: _is(idle_state, "Printing"), timeout=2)
+    await wait_for(lambda: _is(idle_state, "Printing"))  # once the request reaches Klippy
     assert await curl("-X", "POST", f"{BASE}/printer/emergency_stop") == (200, {"result": "ok"})
     code, body = await request
     assert code == 400

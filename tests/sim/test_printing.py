@@ -8,6 +8,7 @@ import pytest
 
 from tests.farm_fixtures import FarmHandle
 from tests.sim.clients import (
+    REPORT_BUDGET_S,
     ReportStream,
     is_full_report,
     make_3mf,
@@ -124,7 +125,7 @@ def test_pause_and_resume(sim_farm: FarmHandle) -> None:
         reports.wait_state(state_is("PAUSE"), timeout=10)
         assert reports.state["stg_cur"] == 16
         frozen = sim_farm.printer_truth(printer["name"])["job"]["printed_s"]
-        reports.wait_for(lambda m: "print" in m, timeout=10)
+        reports.wait_for(lambda m: "print" in m, timeout=REPORT_BUDGET_S)
         assert sim_farm.printer_truth(printer["name"])["job"]["printed_s"] == frozen
         publish(sim_farm, printer, command("resume"))
         reports.wait_state(state_is("RUNNING"), timeout=10)
