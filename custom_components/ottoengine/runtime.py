@@ -79,6 +79,13 @@ class OttoRuntime:
         """Seconds since this hub entry was set up."""
         return int(time.monotonic() - self.started_at)
 
+    async def async_commit(self) -> bool:
+        """Write the farm's state now; False if it could not be saved. A change is confirmed
+        (2xx, an action returning) only once it is on disk, so a crash right after loses
+        nothing that was confirmed."""
+        await self.store.async_save_now()
+        return not self.store.last_save_failed
+
     @callback
     def async_state_changed(self) -> None:
         """Call after every change of the farm's state: saved shortly after, entities refreshed."""

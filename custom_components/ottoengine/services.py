@@ -6,7 +6,7 @@ from typing import Final
 
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
 from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import service
 from homeassistant.helpers.entity import Entity
 import probatio as vol
@@ -41,8 +41,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async_setup_orchestrator_services(hass)
 
 
-@callback
-def _async_set_shelf_state(entity: Entity, call: ServiceCall) -> None:
+async def _async_set_shelf_state(entity: Entity, call: ServiceCall) -> None:
     if not isinstance(entity, ShelfSensor):
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -52,3 +51,6 @@ def _async_set_shelf_state(entity: Entity, call: ServiceCall) -> None:
     entity.async_set_shelf_state(
         ShelfState(call.data[ATTR_STATE]), call.data.get(ATTR_PRINT_JOB_ID)
     )
+    # The action returns only once the shelf's state is saved.
+    if not await entity.runtime.async_commit():
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="state_not_saved")

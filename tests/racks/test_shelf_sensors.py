@@ -125,5 +125,5 @@ async def test_set_shelf_state_on_another_sensor(
         entity_id = "sensor.printer_status"
 
     with pytest.raises(ServiceValidationError) as err:
-        _async_set_shelf_state(OtherSensor(), None)  # type: ignore[arg-type]
+        await _async_set_shelf_state(OtherSensor(), None)  # type: ignore[arg-type]
     assert err.value.translation_key == "not_a_shelf"

@@ -3,7 +3,8 @@
 Views are registered once, in ``async_setup`` (aiohttp routes cannot be removed), and look up
 the loaded hub entry on every request: while none is loaded they answer 503. Every route needs
 Home Assistant authentication; routes that change things (POST, PUT, PATCH, DELETE) also need
-an administrator. Handlers raise ``ApiError`` for anything the client did wrong or the farm
+an administrator, and are answered 2xx only once the farm's state is saved. Handlers raise
+``ApiError`` for anything the client did wrong or the farm
 cannot do; it is answered as JSON with the right status.
 """
 
@@ -62,11 +63,25 @@ class OttoView(HomeAssistantView):
                             HTTPStatus.FORBIDDEN,
                             "This action changes the farm and needs an administrator",
                         )
-                return await handler(request, **match_info)
+                response = await handler(request, **match_info)
+                if admin_only and response.status < HTTPStatus.MULTIPLE_CHOICES:
+                    await self._async_commit(request)
             except ApiError as err:
                 return self.json(err.body(), err.status)
+            return response
 
         return guarded
+
+    @classmethod
+    async def _async_commit(cls, request: web.Request) -> None:
+        """A change is answered 2xx only once the farm's state is on disk."""
+        entries = cls.hass(request).config_entries.async_loaded_entries(DOMAIN)
+        if entries and not await entries[0].runtime_data.async_commit():
+            raise ApiError(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "The change was made but the farm's state could not be saved (see Home "
+                "Assistant's log): it may be lost at the next restart",
+            )
 
     @staticmethod
     def hass(request: web.Request) -> HomeAssistant:

@@ -3,6 +3,7 @@ confirm a cleared plate and answer a paused workflow (registered once, in ``asyn
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Final
 
 from homeassistant.const import ATTR_DEVICE_ID
@@ -88,9 +89,25 @@ def _printer_id(runtime: OttoRuntime, hass: HomeAssistant, device_id: str) -> in
     raise _error("not_a_printer", device=str(name or device_id))
 
 
+def _durable[R](
+    handler: Callable[[ServiceCall], Awaitable[R]],
+) -> Callable[[ServiceCall], Coroutine[Any, Any, R]]:
+    """The action returns only once what it changed is saved (a crash loses none of it)."""
+
+    async def run(call: ServiceCall) -> R:
+        result = await handler(call)
+        if not await _runtime(call.hass).async_commit():
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="state_not_saved")
+        return result
+
+    return run
+
+
 @callback
 def async_setup_orchestrator_services(hass: HomeAssistant) -> None:
-    register = hass.services.async_register
+    def register(domain: str, name: str, handler: Any, **kwargs: Any) -> None:
+        hass.services.async_register(domain, name, _durable(handler), **kwargs)
+
     register(
         DOMAIN,
         SERVICE_QUEUE_JOB,
