@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+import functools
 
 import aiohttp
 import pytest
@@ -44,15 +45,31 @@ STREAM_POLL_S, STREAM_RECONNECT_MAX_S = 0.3, 0.5
 SETTLE_S = STARTUP_TIMEOUT + 4 * (STREAM_POLL_S + STREAM_RECONNECT_MAX_S)
 
 
-async def wait_for(check: Callable[[], Awaitable[bool] | bool], timeout: float = SETTLE_S) -> None:
+async def wait_for(
+    check: Callable[[], Awaitable[bool] | bool],
+    timeout: float = SETTLE_S,
+    state: Callable[[], str] | None = None,
+) -> None:
+    """Poll ``check``; on time-out the message says ``state()`` (what was seen instead)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
         result = check()
         if await result if isinstance(result, Awaitable) else result:
             return
-        assert loop.time() < deadline, "condition not reached in time"
+        assert loop.time() < deadline, "condition not reached in time" + (
+            f": {state()}" if state is not None else ""
+        )
         await asyncio.sleep(0.05)
+
+
+def _stream_state(stream: MoonrakerStatusStream, round_: int) -> str:
+    """What a stuck reconnect looks like (a failure seen once in 4 runs under CPU stress)."""
+    return (
+        f"round {round_}: status {stream.status}, snapshot {stream.snapshot}, websocket "
+        f"connected {stream.websocket_connected}, connects {stream.connects}, task "
+        f"{stream._task!r}"
+    )
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -223,13 +240,17 @@ async def test_status_stream_follows_the_robot_without_leaking(
         assert seen == [EjectorStatus.EJECTING, EjectorStatus.ONLINE]  # via the new subscription
 
         # Moonraker down twice: OFFLINE by polling, reconnects, never more than one websocket.
-        for _ in range(2):
+        for round_ in range(2):
             await robot.inject_fault("moonraker_down")
-            await wait_for(lambda: stream.status is EjectorStatus.OFFLINE)
+            await wait_for(
+                lambda: stream.status is EjectorStatus.OFFLINE,
+                state=functools.partial(_stream_state, stream, round_),
+            )
             assert not stream.websocket_connected
             await robot.inject_fault("moonraker_up")
             await wait_for(
-                lambda: stream.websocket_connected and stream.status is EjectorStatus.ONLINE
+                lambda: stream.websocket_connected and stream.status is EjectorStatus.ONLINE,
+                state=functools.partial(_stream_state, stream, round_),
             )
             assert (await client.server_info())["websocket_count"] == 1
         assert stream.connects == 3
