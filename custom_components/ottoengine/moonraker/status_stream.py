@@ -137,12 +137,16 @@ class MoonrakerStatusStream:
             await asyncio.sleep(min(self.poll_interval, remaining))
 
     async def _follow_websocket(self) -> None:
-        self._ws = await self._client.session.ws_connect(
-            self._client.websocket_url,
-            headers=self._client.headers,
-            timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
-            autoping=True,
-        )
+        # The handshake has a bound of its own: a Moonraker that accepts the connection but never
+        # answers the upgrade (starting, stopping, wedged) must not hold the stream for the
+        # session's default timeout (minutes), with no polling meanwhile.
+        async with asyncio.timeout(CALL_TIMEOUT):
+            self._ws = await self._client.session.ws_connect(
+                self._client.websocket_url,
+                headers=self._client.headers,
+                timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+                autoping=True,
+            )
         self.connects += 1
         identify: dict[str, Any] = {
             "client_name": CLIENT_NAME,
