@@ -379,8 +379,9 @@ async def test_registered_while_offline_adopts_its_identity(
     assert subentry.unique_id is None
     await robot.fault("moonraker_up")
     await wait_for(lambda: _status_is(client, "ONLINE"))
-    await hass.async_block_till_done()
-    assert entry.subentries[subentry.subentry_id].unique_id == robot.identity
+    # The identity is read from the robot after it is back (its own request, after the status
+    # that says ONLINE): followed until it lands, as the status is.
+    await wait_for(lambda: entry.subentries[subentry.subentry_id].unique_id == robot.identity)
     await _unload(hass, entry.entry_id)
 
 
