@@ -27,7 +27,7 @@ async def test_upload_parses_and_stores_gcode(
     entry = await setup_farm(hass)
     client = await hass_client()
     data = gcode_bytes()
-    status, body = await upload(client, "../../My Cube?.GCODE", data)
+    status, body = await upload(client, "My Cube?.GCODE", data)
     assert status == HTTPStatus.OK
     assert body["print_item_id"] == 1
     assert body["filename"] == "My Cube_.gcode"

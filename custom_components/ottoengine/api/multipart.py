@@ -2,8 +2,8 @@
 chunk by chunk (never whole into memory).
 
 Both upload routes (print files kept as print items, files sent on to a printer) walk the body
-with ``async_iter_parts`` and read their ``file`` part with ``async_stream_part``; each decides
-where the bytes go.
+with ``async_iter_parts``, name the file with ``upload_filename`` and read their ``file`` part
+with ``async_stream_part``; each decides where the bytes go.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from typing import Final
+from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 from homeassistant.core import HomeAssistant
 
+from ..printfile import PrintFileError, sanitize_filename
 from .errors import ApiError, bad_request
 
 READ_CHUNK: Final = 256 * 1024
@@ -42,6 +44,24 @@ async def async_iter_parts(request: web.Request) -> AsyncIterator[BodyPartReader
             yield part
         else:  # a nested multipart body: nothing of ours is in there
             await part.release()
+
+
+def upload_filename(raw: str, field: str = "file", *, percent_encoded: bool = True) -> str:
+    """The name an uploaded file is kept (and sent to a printer) under, or a 400 naming ``field``.
+
+    aiohttp clients percent-encode a part's file name; browsers and curl send it as it is
+    (``percent_encoded=False`` for a name given as a form field's text). A name with a
+    folder in it (``../../x.gcode``, ``C:\\x.gcode``, also percent-encoded) or a NUL is refused:
+    clients send bare names, so a path is a mistake or an attack, never to be guessed at.
+    """
+    name = unquote(raw) if percent_encoded else raw
+    if "/" in name or "\\" in name or "\x00" in name:
+        shown = name if len(name) <= 80 else name[:77] + "..."
+        raise bad_request(field, f"must be a bare file name, without folders or NUL ({shown!r})")
+    try:
+        return sanitize_filename(name)
+    except PrintFileError as err:
+        raise bad_request(field, str(err)) from None
 
 
 async def async_stream_part(

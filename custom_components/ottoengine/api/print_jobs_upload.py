@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
@@ -18,11 +17,11 @@ from ..farm.clock import utcnow
 from ..farm.print_file_store import UploadWriter
 from ..farm.print_items import PrintItem
 from ..farm.state import ID_PRINT_ITEM
-from ..printfile import PrintFileError, PrintFileInfo, parse_print_file, sanitize_filename
+from ..printfile import PrintFileError, PrintFileInfo, parse_print_file
 from ..runtime import OttoRuntime
 from .base import OttoView
 from .errors import bad_request
-from .multipart import async_iter_parts, async_stream_part
+from .multipart import async_iter_parts, async_stream_part, upload_filename
 from .print_jobs_json import print_item_brief
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,11 +37,7 @@ class PrintJobsUploadView(OttoView):
         if not request.content_type.startswith("multipart/"):
             raise bad_request("file", "send the file as multipart/form-data in a part named 'file'")
         part = await _file_part(request)
-        try:
-            # aiohttp clients percent-encode the name; browsers and curl send it as it is.
-            filename = sanitize_filename(unquote(part.filename or ""))
-        except PrintFileError as err:
-            raise bad_request("file", str(err)) from None
+        filename = upload_filename(part.filename or "")
 
         upload = await hass.async_add_executor_job(runtime.print_files.start_upload)
         try:

@@ -28,7 +28,6 @@ import os
 from pathlib import Path
 import tempfile
 from typing import Any, Final
-from urllib.parse import unquote
 
 from aiohttp import web
 from homeassistant.const import CONF_IP_ADDRESS, CONF_NAME
@@ -80,7 +79,7 @@ from ..printers.settings import (
     parse_serial,
     parse_type,
 )
-from ..printfile import PrintFileError, format_file_size, sanitize_filename
+from ..printfile import PrintFileError, format_file_size, parse_print_file
 from ..runtime import OttoRuntime
 from ..subentries import (
     SUBENTRY_OTTOEJECT,
@@ -92,7 +91,7 @@ from ..subentries import (
 from .base import OttoView, parse_id
 from .device_errors import device_api_error
 from .errors import ApiError, bad_request, conflict, not_found
-from .multipart import async_iter_parts, async_stream_part
+from .multipart import async_iter_parts, async_stream_part, upload_filename
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -450,6 +449,12 @@ class PrinterUploadView(OttoView):
         )
         try:
             filename = _remote_filename(remote_name, original_name)
+            # The printer gets only what it can print: a corrupt archive or a zip bomb is a 400
+            # here, not a failed print (or a choking printer) later.
+            try:
+                await hass.async_add_executor_job(parse_print_file, Path(path), filename)
+            except PrintFileError as err:
+                raise bad_request("file", f"{filename} cannot be parsed: {err}") from None
             try:
                 name = await printer.coordinator.commands.async_upload(Path(path), filename)
             except DeviceError as err:
@@ -469,16 +474,11 @@ class PrinterUploadView(OttoView):
 
 def _remote_filename(remote_name: str | None, original_name: str) -> str:
     """The file name on the printer: ``remote_filename`` if given, else the upload's name."""
-    if remote_name is not None:
-        if "/" in remote_name or "\\" in remote_name or ".." in remote_name:
-            raise bad_request("remote_filename", "must be a bare file name (no '/', '\\' or '..')")
-        field, name = "remote_filename", remote_name
-    else:
-        field, name = "file", original_name
-    try:
-        return sanitize_filename(name)
-    except PrintFileError as err:
-        raise bad_request(field, str(err)) from None
+    if remote_name is None:
+        return upload_filename(original_name)
+    if ".." in remote_name:
+        raise bad_request("remote_filename", "must be a bare file name (no '/', '\\' or '..')")
+    return upload_filename(remote_name, "remote_filename", percent_encoded=False)
 
 
 async def _receive_upload(
@@ -507,7 +507,7 @@ async def _receive_upload(
                     raise bad_request("remote_filename", "must be UTF-8 text") from None
                 remote_name = text or None
             elif part.name == "file" and path is None:
-                original = unquote(part.filename or "")
+                original = part.filename or ""
                 path = await hass.async_add_executor_job(_new_temp_file)
                 size = await async_stream_part(hass, part, partial(_append, path), limit)
             else:
