@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 import ipaddress
 import math
 import re
@@ -62,6 +63,11 @@ MAX_TEXT_LENGTH = 64
 MAX_DIMENSION_MM = 10_000
 # Every model the driver knows, in a stable order for the flow's select.
 MODELS: tuple[str, ...] = tuple(dict.fromkeys(MODEL_NAMES.values()))
+# The model's robot defaults depend on brand and model only (immutable values), and the
+# orchestrator asks for every printer's setup at each decision, that is after every report of
+# any printer: resolved once per brand and model, not per printer per report.
+_default_macros = lru_cache(maxsize=256)(default_macros)
+_default_bed_position = lru_cache(maxsize=256)(default_bed_position)
 BUILD_VOLUME_KEYS = ("width_mm", "depth_mm", "height_mm")
 FILAMENT_KEYS = ("material", "color")
 EJECT_POSITION_KEYS = ("axis", "position_mm")
@@ -405,7 +411,7 @@ class PrinterSettings:
 
     def macros(self) -> PrinterMacros:
         """The robot's effective macros: the model's defaults with the overrides on top."""
-        default = default_macros(self.brand, self.model)
+        default = _default_macros(self.brand, self.model)
         if self.close_door_macro is None:
             door = default.close_door
         else:
@@ -419,7 +425,7 @@ class PrinterSettings:
 
     def bed_position(self) -> BedPosition:
         """The effective eject position: the override, else the model's default."""
-        return self.eject_position or default_bed_position(self.model)
+        return self.eject_position or _default_bed_position(self.model)
 
     def setup(self, filaments: Iterable[LoadedFilament] = ()) -> PrinterSetup:
         """The printer as the orchestrator plans with it (defaults and overrides resolved).
