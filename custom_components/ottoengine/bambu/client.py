@@ -35,7 +35,7 @@ from .merge import merge_report
 from .mqtt_connection import AUTH_FAILURE_CODES, MqttConnection
 from .replies import reply_error, reports_authorization_block
 from .settings import MQTT_USERNAME, ConnectionSettings
-from .status import BUSY_STATES, STARTABLE_STATES, PrinterStatus
+from .status import BUSY_STATES, STARTABLE_STATES, PrinterStatus, signing_required
 from .tls import client_context, normalize_fingerprint, verify_peer
 
 _LOGGER = logging.getLogger(__name__)
@@ -157,7 +157,9 @@ class BambuPrinterClient:
         return (
             self._authorization_rejected
             or reports_authorization_block(self._state)
-            or self.status.signing_required is True
+            # Read from the state alone: the coordinator asks after every report, and a whole
+            # PrinterStatus costs as much again as the one each report already builds.
+            or signing_required(self._state) is True
         )
 
     def add_status_listener(self, listener: StatusListener) -> Callable[[], None]:

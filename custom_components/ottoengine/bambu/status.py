@@ -238,6 +238,12 @@ def _ip_address(report: Mapping[str, Any]) -> str | None:
     return None
 
 
+def signing_required(state: Mapping[str, Any]) -> bool | None:
+    """``PrinterStatus.from_report(state).signing_required`` without building the status."""
+    report = state.get("print", state)
+    return _signing_required(report) if isinstance(report, Mapping) else None
+
+
 def _signing_required(report: Mapping[str, Any]) -> bool | None:
     fun = _str(report.get("fun"))
     if not fun:
