@@ -5,6 +5,7 @@ onboarding, creates the OttoEngine hub, writes `.dev/stack.json` (base_url, an a
 non-admin long-lived token, the login, the farm description) and runs until Ctrl-C.
 `--farm FILE` uses a farm that already runs (`python -m ottosim --describe FILE`) instead: its
 devices are added the same way, but it is neither started nor stopped, so it outlives this run.
+`--loop-probe` also loads the dev-only event-loop lag probe (`devstack/loop_probe`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from .onboarding import HomeAssistantAdmin
 
 REPO = Path(__file__).resolve().parent.parent
 DOMAIN = "ottoengine"
+LOOP_PROBE = "loop_probe"  # dev-only custom integration (devstack/loop_probe), --loop-probe
+LOOP_PROBE_PACKAGE = '"""Written by python -m devstack --loop-probe."""\n'
 SSDP_PORT = 2021  # where Bambu Studio and the hub listen for printers' announcements
 ADMIN = {"name": "OttoEngine Admin", "username": "ottoengine", "password": "ottoengine-dev"}
 VIEWER = {"name": "Farm Viewer", "username": "viewer", "password": "ottoengine-viewer"}
@@ -63,10 +66,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="log the integration at DEBUG (every device report: a line per printer every 2 s)",
     )
+    parser.add_argument(
+        "--loop-probe",
+        action="store_true",
+        help="also load the dev-only event-loop lag probe (devstack/loop_probe, GET /api/loop_probe)",
+    )
     return parser.parse_args(argv)
 
 
-def prepare_config(config: Path, port: int, *, debug: bool = False) -> None:
+def prepare_config(
+    config: Path, port: int, *, debug: bool = False, loop_probe: bool = False
+) -> None:
     """Write configuration.yaml and the HTTP settings, and link the integration in."""
     config.mkdir(parents=True, exist_ok=True)
     text = (Path(__file__).parent / "configuration.yaml").read_text(encoding="utf-8")
@@ -76,6 +86,8 @@ def prepare_config(config: Path, port: int, *, debug: bool = False) -> None:
         if debug
         else text
     )
+    if loop_probe:
+        text += f"{LOOP_PROBE}:\n"
     target = config / "configuration.yaml"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
@@ -83,6 +95,7 @@ def prepare_config(config: Path, port: int, *, debug: bool = False) -> None:
     skip_onboarding_extras(config)
     custom = config / "custom_components"
     custom.mkdir(exist_ok=True)
+    link_loop_probe(custom, enabled=loop_probe)
     link = custom / DOMAIN
     source = REPO / "custom_components" / DOMAIN
     if link.is_symlink() and link.resolve() == source:
@@ -90,6 +103,25 @@ def prepare_config(config: Path, port: int, *, debug: bool = False) -> None:
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(os.path.relpath(source, custom))
+
+
+def link_loop_probe(custom: Path, *, enabled: bool) -> None:
+    """Link the dev-only loop probe into custom_components when asked, else remove the link.
+
+    Home Assistant runs from the repository, whose ``custom_components`` is a regular package
+    that would shadow the config folder's (a namespace package) and with it the probe: an
+    ``__init__.py`` makes the config folder's the package (it links OttoEngine too).
+    """
+    link = custom / LOOP_PROBE
+    marker = custom / "__init__.py"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    if marker.exists() and marker.read_text(encoding="utf-8") == LOOP_PROBE_PACKAGE:
+        marker.unlink()
+    if enabled:
+        source = Path(__file__).parent / LOOP_PROBE
+        link.symlink_to(os.path.relpath(source, custom))
+        marker.write_text(LOOP_PROBE_PACKAGE, encoding="utf-8")
 
 
 def write_http_settings(config: Path, port: int) -> None:
@@ -245,7 +277,7 @@ async def run(args: argparse.Namespace) -> int:
         args.port = free_port()
     stack_dir = args.stack_file.parent
     stack_dir.mkdir(parents=True, exist_ok=True)
-    prepare_config(args.config, args.port, debug=args.debug)
+    prepare_config(args.config, args.port, debug=args.debug, loop_probe=args.loop_probe)
     base_url = f"http://127.0.0.1:{args.port}"
     farm: asyncio.subprocess.Process | None = None
     hass: asyncio.subprocess.Process | None = None
