@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant, callback
 
 from .base import OttoView
+from .openapi import OpenApiView
 from .orchestration import (
     OrchestrationActiveJobsView,
     OrchestrationHealthView,
@@ -58,6 +59,7 @@ VIEWS: tuple[type[OttoView], ...] = (
     OttoEjectStatusView,
     OttoEjectMacrosView,
     *PRINTER_VIEWS,
+    OpenApiView,
 )
 
 

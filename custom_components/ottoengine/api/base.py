@@ -6,30 +6,40 @@ Home Assistant authentication; routes that change things (POST, PUT, PATCH, DELE
 an administrator, and are answered 2xx only once the farm's state is saved. Handlers raise
 ``ApiError`` for anything the client did wrong or the farm
 cannot do; it is answered as JSON with the right status.
+
+Each view declares what it accepts and answers per method (``operations``, see ``schema.py``):
+the guard checks the query parameters and the JSON body against it before the handler runs (a
+400 naming the field), ``json_body`` hands the checked body over, and ``openapi.py`` documents
+the same declarations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 import functools
 from http import HTTPStatus
 import json
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from ..const import DOMAIN
 from ..runtime import OttoRuntime
 from .errors import ApiError, bad_request
+from .printers_schema import OPERATIONS
+from .schema import Operation, SchemaError
 
 _LOGGER = logging.getLogger(__name__)
 
 _MUTATING = ("post", "put", "patch", "delete")
 _METHODS = ("get", *_MUTATING)
 MAX_JSON_BODY = 1024 * 1024
+# Where the guard keeps the checked JSON body for ``json_body``.
+_BODY = "ottoengine_body"
 
 type Handler = Callable[..., Awaitable[web.StreamResponse]]
 
@@ -38,6 +48,15 @@ class OttoView(HomeAssistantView):
     """A view answering JSON, with auth, admin checks and errors handled uniformly."""
 
     requires_auth = True
+    # What each method accepts and answers ("get", "post", ...): every method has one.
+    operations: ClassVar[Mapping[str, Operation]] = {}
+
+    @classmethod
+    def operation(cls, method: str) -> Operation | None:
+        """The declared operation of ``method`` (any case), if any."""
+        method = method.lower()
+        declared = cls.operations or OPERATIONS.get(getattr(cls, "name", None) or "", {})
+        return declared.get(method)
 
     def register(
         self, hass: HomeAssistant, app: web.Application, router: web.UrlDispatcher
@@ -63,11 +82,19 @@ class OttoView(HomeAssistantView):
                             HTTPStatus.FORBIDDEN,
                             "This action changes the farm and needs an administrator",
                         )
+                await self._async_check_request(request)
                 response = await handler(request, **match_info)
                 if admin_only and response.status < HTTPStatus.MULTIPLE_CHOICES:
                     await self._async_commit(request)
             except ApiError as err:
                 return self.json(err.body(), err.status)
+            except HttpProcessingError as err:
+                # A body aiohttp cannot parse (a multipart part with invalid headers, ...): the
+                # client's fault, answered like any other malformed body.
+                operation = self.operation(request.method)
+                field = "file" if operation is not None and operation.multipart else "body"
+                error = bad_request(field, f"the request body is malformed ({err.message})")
+                return self.json(error.body(), error.status)
             return response
 
         return guarded
@@ -100,9 +127,17 @@ class OttoView(HomeAssistantView):
         runtime: OttoRuntime = entries[0].runtime_data
         return runtime
 
+    async def json_body(self, request: web.Request) -> dict[str, Any]:
+        """The request's JSON object, already checked by the guard against the method's
+        declared body schema (anything wrong with it was a 400 naming the field)."""
+        body = request.get(_BODY)
+        if body is None:
+            body = await self._read_json(request)
+        return dict(body)
+
     @staticmethod
-    async def json_body(request: web.Request) -> dict[str, Any]:
-        """The request's JSON object, or 400 naming what is wrong with it."""
+    async def _read_json(request: web.Request) -> dict[str, Any]:
+        """The request's JSON object, or 400 naming what is wrong with it (413: too large)."""
         if request.content_length is not None and request.content_length > MAX_JSON_BODY:
             raise ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The JSON body is too large")
         raw = await request.content.read(MAX_JSON_BODY + 1)
@@ -119,6 +154,21 @@ class OttoView(HomeAssistantView):
         if not isinstance(data, dict):
             raise bad_request("body", "must be a JSON object")
         return data
+
+    @classmethod
+    async def _async_check_request(cls, request: web.Request) -> None:
+        """Query parameters and JSON body against the method's declared ``Operation``."""
+        operation = cls.operation(request.method)
+        if operation is None:
+            return
+        try:
+            operation.check_query(request.query)
+            if operation.body is not None:
+                body = await cls._read_json(request)
+                operation.check_body(body)
+                request[_BODY] = body
+        except SchemaError as err:
+            raise bad_request(err.field, err.message) from None
 
 
 def parse_id(value: str, kind: str) -> int:

@@ -12,7 +12,44 @@ from typing import Any
 from aiohttp import web
 
 from .base import OttoView
-from .orchestration_json import active_jobs
+from .orchestration_json import ACTIVE_JOB, active_jobs
+from .schema import Arr, Bool, Int, Num, Obj, Operation, Response, Str
+from .shapes import MOMENT, TEXT, obj, ok
+
+_HEALTH = obj(
+    ("status", "timestamp", "services", "uptime_seconds"),
+    status=Str(enum=("healthy", "unhealthy")),
+    timestamp=MOMENT,
+    services=obj(orchestrator=TEXT, job_processing=TEXT, database=TEXT),
+    uptime_seconds=Num(minimum=0),
+    issues=Arr(items=Str()),
+)
+_STATUS = obj(
+    timestamp=MOMENT,
+    phase3=obj(
+        orchestrator=obj(
+            initialized=Bool(),
+            job_processing_enabled=Bool(),
+            polling_active=Bool(),
+            active_workflows=Int(minimum=0),
+            statistics=Obj(),
+        ),
+        activeJobs=Int(minimum=0),
+        monitoring=Arr(
+            items=obj(
+                jobId=Int(minimum=1),
+                status=TEXT,
+                progress_percent=Num(),
+                printer_id=Int(minimum=1, nullable=True),
+            )
+        ),
+    ),
+    system=obj(
+        uptime=Num(minimum=0),
+        memory=obj(used=Int(minimum=0), total=Int(minimum=0)),
+        pythonVersion=TEXT,
+    ),
+)
 
 
 def _timestamp() -> str:
@@ -32,6 +69,12 @@ def _memory() -> dict[str, int]:
 class OrchestrationStatusView(OttoView):
     url = "/api/orchestration/status"
     name = "api:ottoengine:orchestration:status"
+    operations = {
+        "get": Operation(
+            summary="The orchestrator's status, the jobs it follows and the system's",
+            responses=ok("The status", obj(success=Bool(), data=_STATUS)),
+        )
+    }
 
     async def get(self, request: web.Request) -> web.Response:
         runtime = self.runtime(request)
@@ -71,6 +114,18 @@ class OrchestrationStatusView(OttoView):
 class OrchestrationActiveJobsView(OttoView):
     url = "/api/orchestration/active-jobs"
     name = "api:ottoengine:orchestration:active-jobs"
+    operations = {
+        "get": Operation(
+            summary="The jobs the orchestrator works on, most urgent first",
+            responses=ok(
+                "The active jobs",
+                obj(
+                    success=Bool(),
+                    data=obj(activeJobs=Int(minimum=0), jobs=Arr(items=ACTIVE_JOB)),
+                ),
+            ),
+        )
+    }
 
     async def get(self, request: web.Request) -> web.Response:
         active = active_jobs(self.runtime(request).state)
@@ -80,6 +135,25 @@ class OrchestrationActiveJobsView(OttoView):
 class OrchestrationHealthView(OttoView):
     url = "/api/orchestration/health"
     name = "api:ottoengine:orchestration:health"
+    operations = {
+        "get": Operation(
+            summary="Healthy (200) or not (503, with the issues)",
+            responses={
+                200: Response(description="Healthy", schema=obj(success=Bool(), data=_HEALTH)),
+                503: Response(
+                    description="Unhealthy (data.issues says why), or OttoEngine is not set up",
+                    schema=Obj(
+                        properties={
+                            "success": Bool(),
+                            "data": _HEALTH,
+                            "error": TEXT,
+                            "message": TEXT,
+                        }
+                    ),
+                ),
+            },
+        )
+    }
 
     async def get(self, request: web.Request) -> web.Response:
         runtime = self.runtime(request)
@@ -106,6 +180,12 @@ class OrchestrationHealthView(OttoView):
 class OrchestrationRestartView(OttoView):
     url = "/api/orchestration/restart"
     name = "api:ottoengine:orchestration:restart"
+    operations = {
+        "post": Operation(
+            summary="Restart job processing (every workflow is reconciled again)",
+            responses=ok("Restarted", obj(success=Bool(), message=TEXT, timestamp=MOMENT)),
+        )
+    }
 
     async def post(self, request: web.Request) -> web.Response:
         runtime = self.runtime(request)

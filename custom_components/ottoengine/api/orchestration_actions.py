@@ -22,6 +22,26 @@ from ..runtime import OttoRuntime
 from .base import OttoView, parse_id
 from .errors import ApiError, bad_request, conflict, not_found
 from .print_jobs_json import job_created, job_summary
+from .schema import Arr, Bool, Int, Obj, Operation, Str
+from .shapes import ID, JOB_CREATED, JOB_SUMMARY, OPT_ID, OPT_TEXT, TEXT, obj, ok
+
+WORKFLOW = obj(
+    id=ID,
+    kind=TEXT,
+    printer_id=OPT_ID,
+    job_id=OPT_ID,
+    job_status=OPT_TEXT,
+    ottoeject_id=OPT_ID,
+    rack_id=OPT_ID,
+    store_slot=OPT_ID,
+    grab_slot=OPT_ID,
+    phase=TEXT,
+    steps=Arr(items=Str()),
+    step_index=Int(minimum=0),
+    paused=Obj(nullable=True),
+    note=OPT_TEXT,
+)
+ANSWERS = tuple(answer.value for answer in Answer)
 
 
 def workflow_json(run: Run, runtime: OttoRuntime) -> dict[str, Any]:
@@ -47,6 +67,19 @@ def workflow_json(run: Run, runtime: OttoRuntime) -> dict[str, Any]:
 class PrinterPlateClearedView(OttoView):
     url = "/api/printers/{printer_id}/plate-cleared"
     name = "api:ottoengine:printers:plate-cleared"
+    operations = {
+        "post": Operation(
+            summary="The printer's bed is clear with a fresh plate on it",
+            responses=ok(
+                "Marked as cleared",
+                obj(
+                    success=Bool(),
+                    message=TEXT,
+                    data=obj(printer_id=ID, was_blocked=Bool(), has_build_plate=Bool()),
+                ),
+            ),
+        )
+    }
 
     async def post(self, request: web.Request, printer_id: str) -> web.Response:
         runtime = self.runtime(request)
@@ -66,6 +99,20 @@ class PrinterPlateClearedView(OttoView):
 class PrintJobRetryView(OttoView):
     url = "/api/print-jobs/{job_id}/retry"
     name = "api:ottoengine:print-jobs:retry"
+    operations = {
+        "post": Operation(
+            summary="Queue a failed or cancelled job again (as a new job)",
+            responses=ok(
+                "The new job",
+                Obj(
+                    properties={**JOB_CREATED.properties, "retry_of": ID},
+                    required=(*JOB_CREATED.required, "retry_of"),
+                ),
+                201,
+            ),
+            errors=(409,),
+        )
+    }
 
     async def post(self, request: web.Request, job_id: str) -> web.Response:
         runtime = self.runtime(request)
@@ -84,6 +131,32 @@ class PrintJobRetryView(OttoView):
 class PrintJobMoveView(OttoView):
     url = "/api/print-jobs/{job_id}/move"
     name = "api:ottoengine:print-jobs:move"
+    operations = {
+        "post": Operation(
+            summary="Move a waiting job to the top of the queue, or before another job",
+            body=Obj(
+                properties={
+                    "position": Str(enum=("top",), nullable=True, message='must be "top"'),
+                    "before_job_id": Int(
+                        minimum=1, nullable=True, message="must be a print job id"
+                    ),
+                },
+                description='Either "position": "top" or "before_job_id"',
+            ),
+            responses=ok(
+                "The moved job and the new queue order",
+                Obj(
+                    properties={
+                        **JOB_SUMMARY.properties,
+                        "message": TEXT,
+                        "queue": Arr(items=ID),
+                    },
+                    required=(*JOB_SUMMARY.required, "message", "queue"),
+                ),
+            ),
+            errors=(409,),
+        )
+    }
 
     async def post(self, request: web.Request, job_id: str) -> web.Response:
         runtime = self.runtime(request)
@@ -119,6 +192,12 @@ class PrintJobMoveView(OttoView):
 class WorkflowsView(OttoView):
     url = "/api/orchestration/workflows"
     name = "api:ottoengine:orchestration:workflows"
+    operations = {
+        "get": Operation(
+            summary="Every active workflow with its phase and notes",
+            responses=ok("The workflows", obj(success=Bool(), data=Arr(items=WORKFLOW))),
+        )
+    }
 
     async def get(self, request: web.Request) -> web.Response:
         runtime = self.runtime(request)
@@ -129,6 +208,19 @@ class WorkflowsView(OttoView):
 class WorkflowResumeView(OttoView):
     url = "/api/orchestration/workflows/{workflow_id}/resume"
     name = "api:ottoengine:orchestration:workflows:resume"
+    operations = {
+        "post": Operation(
+            summary="The operator's answer to a paused workflow",
+            body=Obj(
+                properties={
+                    "answer": Str(enum=ANSWERS, message='must be "retry", "done" or "abort"')
+                },
+                required=("answer",),
+            ),
+            responses=ok("The workflow", obj(success=Bool(), data=WORKFLOW)),
+            errors=(409,),
+        )
+    }
 
     async def post(self, request: web.Request, workflow_id: str) -> web.Response:
         runtime = self.runtime(request)

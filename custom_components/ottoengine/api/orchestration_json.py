@@ -8,6 +8,8 @@ from ..farm.clock import to_iso
 from ..farm.job_status import ACTIVE_STATUSES, JobStatus
 from ..farm.orchestration.runs import Phase
 from ..farm.state import FarmState
+from .schema import Int, Num, Str
+from .shapes import OPT_ID, OPT_MOMENT, OPT_TEXT, TEXT, obj
 
 # The orchestrator's word for what is happening to a job.
 ORCHESTRATION_STATUS: Final = {
@@ -17,6 +19,22 @@ ORCHESTRATION_STATUS: Final = {
     JobStatus.EJECTING: "ejecting",
     JobStatus.STORING: "storing",
 }
+
+ACTIVE_JOB = obj(
+    jobId=Int(minimum=1),
+    printerId=OPT_ID,
+    status=TEXT,
+    progress_percent=Num(minimum=0, maximum=100),
+    orchestration_status=Str(enum=("waiting", "printing", "paused", "ejecting", "storing")),
+    assigned_store_slot=OPT_ID,
+    assigned_grab_slot=OPT_ID,
+    started_at=OPT_MOMENT,
+    workflow_id=OPT_ID,
+    workflow_phase=OPT_TEXT,
+    assigned_rack_id=OPT_ID,
+    ottoeject_id=OPT_ID,
+    status_message=OPT_TEXT,
+)
 
 
 def active_jobs(state: FarmState) -> list[dict[str, Any]]:

@@ -43,6 +43,22 @@ from ..runtime import OttoRuntime
 from ..subentries import CONF_ID, SUBENTRY_OTTOEJECT, DeviceKind, find_subentry
 from .base import OttoView, parse_id
 from .errors import ApiError, bad_request, conflict, not_found
+from .schema import Arr, Obj, Operation
+from .shapes import (
+    EJECTOR,
+    EJECTOR_CREATE,
+    EJECTOR_DETAILS,
+    EJECTOR_UPDATE,
+    MACRO,
+    MACRO_SENT,
+    MESSAGE,
+    TEXT,
+    ok,
+)
+
+_EJECTOR_ANSWER = Obj(
+    properties={**EJECTOR.properties, "message": TEXT}, required=(*EJECTOR.required, "message")
+)
 
 KIND = "Ottoeject"
 IDENTITY_TIMEOUT = 5.0
@@ -136,6 +152,18 @@ async def _summary(coordinator: OttoEjectCoordinator) -> dict[str, Any]:
 class OttoEjectsView(OttoView):
     url = "/api/ottoeject"
     name = "api:ottoengine:ottoeject"
+    operations = {
+        "get": Operation(
+            summary="List OttoEjects with their live status",
+            responses=ok("The OttoEjects", Arr(items=EJECTOR)),
+        ),
+        "post": Operation(
+            summary="Register an OttoEject (a device of the hub)",
+            body=EJECTOR_CREATE,
+            responses=ok("Registered", _EJECTOR_ANSWER, 201),
+            errors=(409,),
+        ),
+    }
 
     async def get(self, request: web.Request) -> web.Response:
         manager = self.runtime(request).ottoejects
@@ -177,6 +205,18 @@ class OttoEjectsView(OttoView):
 class OttoEjectView(OttoView):
     url = "/api/ottoeject/{ottoeject_id}"
     name = "api:ottoengine:ottoeject:device"
+    operations = {
+        "get": Operation(summary="An OttoEject", responses=ok("The OttoEject", EJECTOR_DETAILS)),
+        "put": Operation(
+            summary="Rename an OttoEject or change how it is reached",
+            body=EJECTOR_UPDATE,
+            responses=ok("Updated", _EJECTOR_ANSWER),
+            errors=(409,),
+        ),
+        "delete": Operation(
+            summary="Delete an OttoEject", responses=ok("Deleted", MESSAGE), errors=(409,)
+        ),
+    }
 
     async def get(self, request: web.Request, ottoeject_id: str) -> web.Response:
         coordinator = _coordinator(self.runtime(request), ottoeject_id)
@@ -249,6 +289,9 @@ class OttoEjectView(OttoView):
 class OttoEjectStatusView(OttoView):
     url = "/api/ottoeject/{ottoeject_id}/status"
     name = "api:ottoengine:ottoeject:status"
+    operations = {
+        "get": Operation(summary="An OttoEject's live status", responses=ok("The status", EJECTOR))
+    }
 
     async def get(self, request: web.Request, ottoeject_id: str) -> web.Response:
         """The live status: ONLINE, EJECTING, OFFLINE or ISSUE."""
@@ -259,6 +302,14 @@ class OttoEjectStatusView(OttoView):
 class OttoEjectMacrosView(OttoView):
     url = "/api/ottoeject/{ottoeject_id}/macros"
     name = "api:ottoengine:ottoeject:macros"
+    operations = {
+        "post": Operation(
+            summary="Run a G-code macro on an OttoEject",
+            body=MACRO,
+            responses=ok("Moonraker acknowledged the macro", MACRO_SENT, 202),
+            errors=(502,),
+        )
+    }
 
     async def post(self, request: web.Request, ottoeject_id: str) -> web.Response:
         """Run a macro; 202 once Moonraker acknowledged it, 502 when that timed out."""

@@ -28,6 +28,33 @@ from .print_jobs_body import (
     settings_from_body,
 )
 from .print_jobs_json import job_created, job_details, job_summary
+from .schema import Arr, Obj, Operation, Str
+from .shapes import (
+    ID,
+    JOB_CHANGED,
+    JOB_CREATE,
+    JOB_CREATED,
+    JOB_DETAILS,
+    JOB_SUMMARY,
+    JOB_UPDATE,
+    OPT_MOMENT,
+    TEXT,
+    obj,
+    ok,
+)
+
+_STATUS_QUERY = Str(
+    description="Comma-separated statuses to list (default: every status but CANCELLED): "
+    + ", ".join(JobStatus),
+)
+
+
+def _with(schema: Obj, **more: object) -> Obj:
+    """``schema`` with more (always present) fields."""
+    return Obj(
+        properties={**schema.properties, **more},  # type: ignore[dict-item]
+        required=(*schema.required, *more),
+    )
 
 
 def _job(runtime: OttoRuntime, job_id: str) -> PrintJob:
@@ -67,6 +94,23 @@ def _status_filter(request: web.Request) -> set[JobStatus]:
 class PrintJobsView(OttoView):
     url = "/api/print-jobs"
     name = "api:ottoengine:print-jobs"
+    operations = {
+        "get": Operation(
+            summary="List print jobs",
+            query={"status": _STATUS_QUERY},
+            responses=ok("The jobs, in queue order", Arr(items=JOB_SUMMARY)),
+        ),
+        "post": Operation(
+            summary="Create a print job (or copies of it) from a print item",
+            body=JOB_CREATE,
+            responses=ok(
+                "The (first) job created",
+                _with(JOB_CREATED, job_ids=Arr(items=ID), message=TEXT),
+                201,
+            ),
+            errors=(409,),
+        ),
+    }
 
     async def get(self, request: web.Request) -> web.Response:
         """Every job but the cancelled ones; ``?status=A,B`` lists the jobs in those statuses."""
@@ -113,6 +157,23 @@ class PrintJobsView(OttoView):
 class PrintJobView(OttoView):
     url = "/api/print-jobs/{job_id}"
     name = "api:ottoengine:print-jobs:job"
+    operations = {
+        "get": Operation(
+            summary="A print job with its item, printer, OttoEject and history",
+            responses=ok("The job", JOB_DETAILS),
+        ),
+        "put": Operation(
+            summary="Change a job's settings while it has not started",
+            body=JOB_UPDATE,
+            responses=ok("The job", _with(JOB_SUMMARY, message=TEXT)),
+            errors=(409,),
+        ),
+        "delete": Operation(
+            summary="Cancel a job (it stays in the history)",
+            responses=ok("Cancelled", JOB_CHANGED),
+            errors=(409, 502),
+        ),
+    }
 
     async def get(self, request: web.Request, job_id: str) -> web.Response:
         runtime = self.runtime(request)
@@ -179,6 +240,13 @@ class PrintJobView(OttoView):
 class PrintJobStartView(OttoView):
     url = "/api/print-jobs/{job_id}/start"
     name = "api:ottoengine:print-jobs:start"
+    operations = {
+        "post": Operation(
+            summary="Queue a NEW job for the orchestrator",
+            responses=ok("Queued", _with(JOB_SUMMARY, message=TEXT)),
+            errors=(409,),
+        )
+    }
 
     async def post(self, request: web.Request, job_id: str) -> web.Response:
         """Queue a NEW job (created with auto_start off) for the orchestrator."""
@@ -194,6 +262,15 @@ class PrintJobStartView(OttoView):
 class PrintJobCompleteView(OttoView):
     url = "/api/print-jobs/{job_id}/complete"
     name = "api:ottoengine:print-jobs:complete"
+    operations = {
+        "post": Operation(
+            summary="Mark a job as completed",
+            responses=ok(
+                "Completed", obj(id=ID, status=TEXT, completed_at=OPT_MOMENT, message=TEXT)
+            ),
+            errors=(409,),
+        )
+    }
 
     async def post(self, request: web.Request, job_id: str) -> web.Response:
         runtime = self.runtime(request)

@@ -11,6 +11,8 @@ from ..runtime import OttoRuntime
 from .base import OttoView, parse_id
 from .errors import ApiError, conflict, not_found
 from .print_jobs_json import print_item_details
+from .schema import Arr, Operation, Response
+from .shapes import ID, PRINT_ITEM, TEXT, obj, ok
 
 
 def _item(runtime: OttoRuntime, item_id: str) -> PrintItem:
@@ -23,6 +25,11 @@ def _item(runtime: OttoRuntime, item_id: str) -> PrintItem:
 class PrintItemsView(OttoView):
     url = "/api/print-jobs/items"
     name = "api:ottoengine:print-jobs:items"
+    operations = {
+        "get": Operation(
+            summary="List print items", responses=ok("The items", Arr(items=PRINT_ITEM))
+        )
+    }
 
     async def get(self, request: web.Request) -> web.Response:
         state = self.runtime(request).state
@@ -34,6 +41,14 @@ class PrintItemsView(OttoView):
 class PrintItemView(OttoView):
     url = "/api/print-jobs/items/{item_id}"
     name = "api:ottoengine:print-jobs:item"
+    operations = {
+        "get": Operation(summary="A print item", responses=ok("The item", PRINT_ITEM)),
+        "delete": Operation(
+            summary="Delete a print item and its files",
+            responses=ok("Deleted", obj(id=ID, message=TEXT)),
+            errors=(409,),
+        ),
+    }
 
     async def get(self, request: web.Request, item_id: str) -> web.Response:
         return self.json(print_item_details(_item(self.runtime(request), item_id)))
@@ -60,6 +75,12 @@ class PrintItemView(OttoView):
 class PrintItemThumbnailView(OttoView):
     url = "/api/print-jobs/items/{item_id}/thumbnail"
     name = "api:ottoengine:print-jobs:item:thumbnail"
+    operations = {
+        "get": Operation(
+            summary="A print item's thumbnail (PNG)",
+            responses={200: Response(description="The thumbnail", content_type="image/png")},
+        )
+    }
 
     async def get(self, request: web.Request, item_id: str) -> web.Response:
         runtime = self.runtime(request)

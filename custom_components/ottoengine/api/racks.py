@@ -42,6 +42,23 @@ from ..subentries import (
 )
 from .base import OttoView, parse_id
 from .errors import ApiError, bad_request, conflict, not_found
+from .schema import Arr, Obj, Operation
+from .shapes import (
+    MESSAGE,
+    RACK,
+    RACK_CREATE,
+    RACK_DETAILS,
+    RACK_UPDATE,
+    SHELF_ANSWER,
+    SHELF_UPDATE,
+    TEXT,
+    ok,
+)
+
+_RACK_ANSWER = Obj(
+    properties={**RACK_DETAILS.properties, "message": TEXT},
+    required=(*RACK_DETAILS.required, "message"),
+)
 
 
 def _rack(runtime: OttoRuntime, rack_id: str) -> Rack:
@@ -114,6 +131,15 @@ def _settings(
 class OttoRacksView(OttoView):
     url = "/api/ottoracks"
     name = "api:ottoengine:ottoracks"
+    operations = {
+        "get": Operation(summary="List Ottoracks", responses=ok("The racks", Arr(items=RACK))),
+        "post": Operation(
+            summary="Create an Ottorack (a device of the hub)",
+            body=RACK_CREATE,
+            responses=ok("The rack", _RACK_ANSWER, 201),
+            errors=(409,),
+        ),
+    }
 
     async def get(self, request: web.Request) -> web.Response:
         runtime = self.runtime(request)
@@ -146,6 +172,20 @@ class OttoRacksView(OttoView):
 class OttoRackView(OttoView):
     url = "/api/ottoracks/{rack_id}"
     name = "api:ottoengine:ottoracks:rack"
+    operations = {
+        "get": Operation(
+            summary="An Ottorack with its shelves", responses=ok("The rack", RACK_DETAILS)
+        ),
+        "put": Operation(
+            summary="Change an Ottorack's settings",
+            body=RACK_UPDATE,
+            responses=ok("The rack", _RACK_ANSWER),
+            errors=(409,),
+        ),
+        "delete": Operation(
+            summary="Delete an Ottorack", responses=ok("Deleted", MESSAGE), errors=(409,)
+        ),
+    }
 
     async def get(self, request: web.Request, rack_id: str) -> web.Response:
         runtime = self.runtime(request)
@@ -196,6 +236,13 @@ class OttoRackView(OttoView):
 class OttoRackShelfView(OttoView):
     url = "/api/ottoracks/{rack_id}/shelves/{shelf_id}"
     name = "api:ottoengine:ottoracks:shelf"
+    operations = {
+        "put": Operation(
+            summary="Set what a shelf holds",
+            body=SHELF_UPDATE,
+            responses=ok("The shelf", SHELF_ANSWER),
+        )
+    }
 
     async def put(self, request: web.Request, rack_id: str, shelf_id: str) -> web.Response:
         runtime = self.runtime(request)
@@ -220,6 +267,9 @@ class OttoRackShelfView(OttoView):
 class OttoRackShelfResetView(OttoView):
     url = "/api/ottoracks/{rack_id}/shelves/{shelf_id}/reset"
     name = "api:ottoengine:ottoracks:shelf:reset"
+    operations = {
+        "post": Operation(summary="Empty a shelf", responses=ok("The shelf", SHELF_ANSWER))
+    }
 
     async def post(self, request: web.Request, rack_id: str, shelf_id: str) -> web.Response:
         """The shelf holds nothing any more: no plate, no print."""
