@@ -29,7 +29,8 @@ page cache, as the files were just written —, never held in the client's memor
 The uploaded print item is deleted after each measurement (``DELETE
 /api/print-jobs/items/{id}``). The hub's upload limit (``max_upload_bytes``, *Largest upload*
 in the hub's options, 1 GiB by default) is above 500 MB, so the hub keeps its defaults; a size
-above it would be set in the hub entry's options before Home Assistant's measured start.
+above it (or ``--max-upload-mb``) is set in the hub entry's options, as the options flow stores
+it, between a first start of Home Assistant and the measured one.
 
 **The machine**: curl, ``hass`` and the farm share the same 2 cores, and the disk.
 
@@ -308,7 +309,11 @@ async def run_live(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     cancel_on_signals()
     files = plan(args, work)
     largest = max(f.size_mb for f in files) * MIB + MIB  # plus the multipart framing
-    hub_options = {CONF_MAX_UPLOAD_BYTES: largest} if largest > DEFAULT_MAX_UPLOAD_BYTES else None
+    hub_options = None
+    if args.max_upload_mb is not None:
+        hub_options = {CONF_MAX_UPLOAD_BYTES: args.max_upload_mb * MIB}
+    elif largest > DEFAULT_MAX_UPLOAD_BYTES:
+        hub_options = {CONF_MAX_UPLOAD_BYTES: largest}
     marker = uuid.uuid4().hex
     generating = asyncio.create_task(asyncio.to_thread(generate, files, marker))
     try:
@@ -365,13 +370,13 @@ def summary_rows(uploads: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def print_table(report: dict[str, Any]) -> None:
     print(
-        f"{'file':<24} {'MB':>6} {'s':>7} {'MB/s':>7} {'RSS before':>11} {'peak':>7} "
+        f"{'file':<28} {'MB':>6} {'s':>7} {'MB/s':>7} {'RSS before':>11} {'peak':>7} "
         f"{'growth':>7} {'retained':>9} {'hass cpu':>9}"
     )
     for r in report["uploads"]:
         rss = r["hass_rss_mib"]
         print(
-            f"{r['file']:<24} {r['size_bytes'] / MIB:6.0f} {r['seconds']:7.2f} "
+            f"{r['file']:<28} {r['size_bytes'] / MIB:6.0f} {r['seconds']:7.2f} "
             f"{r['mb_per_s']:7.1f} {rss['before']:11.1f} {rss['peak']:7.1f} "
             f"{rss['growth']:7.1f} {rss['retained']:9.1f} {r['hass_cpu_seconds']:9.2f}"
         )
@@ -387,6 +392,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,500", help="file sizes in MB, comma-separated")
     parser.add_argument("--formats", default=",".join(FORMATS), help="gcode and/or gcode.3mf")
     parser.add_argument("--printers", type=int, default=1, help="printers of the farm")
+    parser.add_argument(
+        "--max-upload-mb",
+        type=int,
+        help="set the hub's largest upload (default: kept, unless a file is above it)",
+    )
     parser.add_argument("--interval", type=float, default=0.05, help="RSS sampling seconds")
     parser.add_argument("--workdir", type=Path, help="keep Home Assistant's config and log here")
     parser.add_argument("--output", type=Path, default=RESULTS)
