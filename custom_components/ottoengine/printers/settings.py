@@ -12,7 +12,7 @@ before these settings existed lacks them and loads with the defaults.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 import ipaddress
 import math
@@ -380,6 +380,10 @@ class PrinterSettings:
     macro_params: dict[str, str | int | float] | None = None
     eject_position: BedPosition | None = None
     nozzle_diameter_mm: float | None = None
+    # The last ``setup()`` answer and the filaments it was asked with (not data: a cache).
+    _last_setup: tuple[tuple[LoadedFilament, ...], PrinterSetup] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def connection(self) -> tuple[str, str, str, str | None]:
@@ -432,14 +436,21 @@ class PrinterSettings:
 
         ``filaments`` are those the printer reports loaded; without any, the configured
         ``filament`` (if stored) stands in (its colour only if it is a hex code).
+
+        The orchestrator asks for every printer's setup at each decision, and a decision
+        follows every report of any printer: the answer is kept while the filaments stay
+        the same (the settings are immutable).
         """
-        loaded = tuple(filaments)
+        reported = loaded = tuple(filaments)
+        last = self._last_setup
+        if last is not None and last[0] == reported:
+            return last[1]
         if not loaded and self.filament:
             loaded = (
                 LoadedFilament(self.filament.get("material"), _color(self.filament.get("color"))),
             )
         volume = self.build_volume
-        return PrinterSetup(
+        setup = PrinterSetup(
             printer_id=self.id,
             name=self.name,
             brand=self.brand,
@@ -460,6 +471,8 @@ class PrinterSettings:
             nozzle_diameter_mm=self.nozzle_diameter_mm,
             filaments=loaded,
         )
+        object.__setattr__(self, "_last_setup", (reported, setup))
+        return setup
 
     def with_changes(self, **changes: Any) -> PrinterSettings:
         return replace(self, **changes)
