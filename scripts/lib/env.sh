@@ -59,6 +59,15 @@ otto_moonraker_venv() {
   fi
 }
 
+# Schemathesis (the fuzz lane, tests/e2e/test_fuzz.py) runs from its own venv beside the test
+# venv, keyed by requirements_fuzz.txt alone: it never changes the test venv's key. The lane
+# creates it on first use; `scripts/setup --fuzz` does so ahead of time.
+otto_fuzz_venv() {
+  local key
+  key="$(sha256sum "$OTTO_REPO/requirements_fuzz.txt" | cut -c1-12)"
+  echo "$(dirname "$(otto_venv)")/fuzz-venv-$key"
+}
+
 # Host folders bound into the root at the same paths for the next otto_exec (colon-separated),
 # so that a path given to a script means there what it means on the host.
 OTTO_BIND="${OTTO_BIND:-}"
