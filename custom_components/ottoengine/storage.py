@@ -43,6 +43,9 @@ class FarmStore:
         )
         self.state = FarmState()
         self.last_save_failed = False
+        # Changed since the last write that succeeded: a confirmation with nothing to confirm
+        # (a command to a device, a repeated request) costs no write.
+        self._unsaved = False
 
     async def async_load(self) -> FarmState:
         self.state = FarmState.from_dict(await self._store.async_load())
@@ -50,12 +53,23 @@ class FarmStore:
 
     def async_schedule_save(self) -> None:
         """Save soon; several changes in a short time are written once."""
+        self._unsaved = True
         self._store.async_delay_save(self._data_to_save, STORAGE_SAVE_DELAY)
 
-    async def async_save_now(self) -> None:
+    async def async_save_now(self, *, changed: bool = False) -> None:
+        """Write every change made so far (nothing when nothing changed since the last write).
+
+        ``changed``: the caller changed the state without ``async_schedule_save``, and it must
+        be written now (the orchestrator marks a command in flight, then saves, then sends it).
+        """
+        if not (self._unsaved or changed):
+            return
+        # Cleared before the write: a change made while it runs is written by the next one.
+        self._unsaved = False
         try:
             await self._store.async_save(self._data_to_save())
         except OSError:
+            self._unsaved = True
             self.last_save_failed = True
             _LOGGER.exception("Could not save the OttoEngine farm state")
         else:

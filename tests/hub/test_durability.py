@@ -16,6 +16,7 @@ import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ottoengine.const import DOMAIN, STORAGE_KEY
+from custom_components.ottoengine.storage import FarmStore
 
 from ..helpers import setup_hub
 
@@ -68,3 +69,28 @@ async def test_a_change_that_cannot_be_saved_is_not_confirmed(
     assert response.status == HTTPStatus.CREATED
     response = await client.get("/api/orchestration/health")
     assert (await response.json())["data"]["services"]["database"] == "connected"
+
+
+async def test_only_changes_are_written(hass: HomeAssistant) -> None:
+    """A confirmation with nothing new to confirm (a device command, a repeated request) costs
+    no write; a change, or a failed write, is written by the next confirmation."""
+    store = FarmStore(hass)
+    await store.async_load()
+    with patch.object(Store, "async_save", autospec=True) as save:
+        await store.async_save_now()
+        assert save.call_count == 0
+        store.async_schedule_save()
+        await store.async_save_now()
+        await store.async_save_now()
+        assert save.call_count == 1
+        # The orchestrator marks a command in flight, then saves before sending it.
+        await store.async_save_now(changed=True)
+        assert save.call_count == 2
+        save.side_effect = OSError("disk full")
+        store.async_schedule_save()
+        await store.async_save_now()
+        assert store.last_save_failed
+        save.side_effect = None
+        await store.async_save_now()
+        assert save.call_count == 4
+        assert not store.last_save_failed

@@ -51,8 +51,6 @@ async def test_options_show_the_defaults_and_apply_at_once(hass: HomeAssistant) 
     settings = OttoEjectSettings(id=1, device_name="e", ip_address="127.0.0.1", port=7125)
     assert ack_timeout(entry, settings) == 12.5
     # The orchestrator decides with the new timings from its next decision on.
-    runtime.orchestrator.async_request()
-    await hass.async_block_till_done()
     engine = runtime.orchestrator.engine
     assert (engine.settings.start_timeout_s, engine.settings.start_attempts) == (120.0, 5)
     assert engine.settings.bed_settle_s == 30.0

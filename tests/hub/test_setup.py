@@ -82,7 +82,8 @@ async def test_removing_the_hub_removes_its_state(
 ) -> None:
     entry = await setup_hub(hass)
     entry.runtime_data.state.ids.allocate("rack")
-    await entry.runtime_data.store.async_save_now()
+    entry.runtime_data.async_state_changed()
+    assert await entry.runtime_data.async_commit()
     assert STORAGE_KEY in hass_storage
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()

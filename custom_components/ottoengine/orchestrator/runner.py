@@ -17,6 +17,7 @@ from pathlib import Path
 import time
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
@@ -110,6 +111,8 @@ class OrchestratorRunner:
             async_track_time_interval(
                 self.hass, self._on_tick, timedelta(seconds=RECONCILE_INTERVAL_S)
             ),
+            # The hub's options apply at once (the options flow does not reload the hub).
+            self.entry.add_update_listener(self._async_entry_updated),
         ]
         for kind in (DeviceKind.PRINTER, DeviceKind.OTTOEJECT, DeviceKind.RACK):
             self._unsubscribe.append(
@@ -172,6 +175,11 @@ class OrchestratorRunner:
         self.async_notify()
         self.async_request()
 
+    async def _async_entry_updated(self, _hass: HomeAssistant, entry: ConfigEntry) -> None:
+        """Options (or subentries) changed: the next decisions use the options as they are."""
+        self.engine.settings = settings_from_options(dict(entry.options))
+        self.async_request()
+
     @callback
     def _on_tick(self, _now: Any) -> None:
         self.async_request()
@@ -191,8 +199,6 @@ class OrchestratorRunner:
         if not self._started:
             return
         try:
-            # The hub's options apply at once (the options flow does not reload the hub).
-            self.engine.settings = settings_from_options(dict(self.entry.options))
             self.engine.reconcile(current_topology(self.runtime))
         except Exception:
             _LOGGER.exception("OttoEngine orchestrator: a decision failed; retrying on the tick")
@@ -288,7 +294,7 @@ class _Hooks:
 
     async def async_persist(self) -> bool:
         store = self._runner.runtime.store
-        await store.async_save_now()
+        await store.async_save_now(changed=True)
         return not store.last_save_failed
 
     def changed(self) -> None:

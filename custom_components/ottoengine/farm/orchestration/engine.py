@@ -561,12 +561,8 @@ class Orchestrator:
         if setup is None:
             run.note = "its printer is no longer in the farm"
             return
-        if (
-            run.kind is RunKind.JOB
-            and run.bed_moved_at is None
-            and not self._running(run, "printer")
-        ):
-            self._spawn(run, "printer", self._async_move_bed(run, setup), f"bed {run.id}")
+        if run.kind is RunKind.JOB:
+            self._ensure_bed_move(run, setup)
         ejector_id = run.ejector_id
         port = self._ejectors.ejector(ejector_id) if ejector_id is not None else None
         if port is None or ejector_id is None:
@@ -603,6 +599,11 @@ class Orchestrator:
             if other.id not in self._rack_waits:  # one that waits for the rack lets others go
                 return True
         return False
+
+    def _ensure_bed_move(self, run: Run, setup: PrinterSetup) -> None:
+        """Send the bed to its eject position unless it got there or is on its way."""
+        if run.bed_moved_at is None and not self._running(run, "printer"):
+            self._spawn(run, "printer", self._async_move_bed(run, setup), f"bed {run.id}")
 
     async def _async_move_bed(self, run: Run, setup: PrinterSetup) -> None:
         # Not marked in flight: the robot's own step may be (it homes meanwhile), and a bed move
@@ -801,11 +802,9 @@ class Orchestrator:
             self._finish_run(run, "sequence done")
             return
         if step is Step.EJECT:
-            if run.bed_moved_at is None and not self._running(run, "printer"):
-                # A bed move cut off by a restart: it is safe to send again.
-                setup = self._topology.printers.get(run.printer_id)
-                if setup is not None:
-                    self._spawn(run, "printer", self._async_move_bed(run, setup), f"bed {run.id}")
+            setup = self._topology.printers.get(run.printer_id)
+            if setup is not None:  # a bed move cut off by a restart is sent again
+                self._ensure_bed_move(run, setup)
             if self._running(run, "printer") or run.bed_moved_at is None:
                 run.note = "waiting for the bed to reach its eject position"
                 return
