@@ -114,7 +114,10 @@ async def test_a_failed_print_stays_on_the_printer_until_the_operator_clears_it(
     truth = await farm.truth()
     assert truth["violations"] == []
     assert [event["file"] for event in events(truth, "print_failed")] == ["failing.gcode.3mf"]
-    assert [event["file"] for event in events(truth, "print_started")] == ["after.gcode.3mf"]
+    # The failing print may have got past its preparation before the error (on a slow machine
+    # it does): it started at most once, and the next job's print exactly once, after it.
+    started = [event["file"] for event in events(truth, "print_started")]
+    assert started in (["after.gcode.3mf"], ["failing.gcode.3mf", "after.gcode.3mf"])
 
 
 async def test_no_free_shelf_keeps_the_print_on_the_printer_until_one_is_freed(

@@ -131,6 +131,8 @@ async def test_entities_follow_a_print(  # noqa: PLR0917
     assert rest["status"] in ("RUNNING", "FINISH")
 
     await wait_for(lambda: hass.states.get(status).state == "finish", 20, "finish")
+    # The state is set before its state_changed listeners run: let them run.
+    await hass.async_block_till_done()
     unsubscribe()
     assert seen == ["prepare", "running", "finish"]
     assert hass.states.get(entity("sensor", "progress")).state == "100"
