@@ -21,7 +21,6 @@ from .base import OttoView, parse_id
 from .device_errors import device_api_error
 from .errors import ApiError, bad_request, not_found
 from .print_jobs_body import (
-    MAX_COPIES,
     SETTING_FIELDS,
     check_job_slots,
     positive_int,
@@ -37,6 +36,7 @@ from .shapes import (
     JOB_DETAILS,
     JOB_SUMMARY,
     JOB_UPDATE,
+    MAX_COPIES,
     OPT_MOMENT,
     TEXT,
     obj,

@@ -19,7 +19,6 @@ from ..farm.state import FarmState
 from ..subentries import SUBENTRY_OTTOEJECT, SUBENTRY_PRINTER, find_subentry
 from .errors import ApiError, bad_request
 
-MAX_COPIES: Final = 100
 SETTING_FIELDS: Final = (
     "printer_id",
     "ottoeject_id",

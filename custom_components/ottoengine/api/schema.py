@@ -41,6 +41,8 @@ class Schema:
     nullable: bool = False
     description: str | None = None
     message: str | None = None
+    # Values that fit, for the document's readers (and the fuzzer's examples phase).
+    examples: Sequence[Any] = ()
 
     type_name: str = field(default="", init=False, repr=False)
 
@@ -50,6 +52,8 @@ class Schema:
             schema = _nullable(schema)
         if self.description:
             schema["description"] = self.description
+        if self.examples:
+            schema["examples"] = list(self.examples)
         return schema
 
     def _json_schema(self) -> Json:

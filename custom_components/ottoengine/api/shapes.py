@@ -151,7 +151,7 @@ JOB_SETTINGS_IN: Final = {
 MAX_COPIES: Final = 100
 JOB_CREATE = Obj(
     properties={
-        "print_item_id": Int(minimum=1, message="must be a positive integer"),
+        "print_item_id": Int(minimum=1, message="must be a positive integer", examples=(1,)),
         "copies": Int(minimum=1, maximum=MAX_COPIES, nullable=True),
         **JOB_SETTINGS_IN,
     },
@@ -197,13 +197,16 @@ RACK_DETAILS = obj(
     ),
 )
 RACK_FIELDS: Final = {
-    "name": Str(non_blank=True, max_length=64, message="must be a non-empty string"),
-    "number_of_shelves": Int(minimum=1, maximum=50, description="1 = a single shelf"),
+    "name": Str(
+        non_blank=True, max_length=64, message="must be a non-empty string", examples=("Rack B",)
+    ),
+    "number_of_shelves": Int(minimum=1, maximum=50, examples=(6,)),
     "shelf_spacing_mm": Num(
         exclusive_minimum=0, maximum=1000, message="must be a number of millimetres"
     ),
     "bed_size": Str(
-        description='width x depth in mm, e.g. "256x256"',
+        description="width x depth in mm",
+        examples=("256x256",),
         message='must look like "256x256" (width x depth in mm)',
     ),
     "ottoeject_id": Int(
@@ -217,8 +220,9 @@ RACK_CREATE = Obj(properties=RACK_FIELDS, required=("name",))
 RACK_UPDATE = Obj(properties=RACK_FIELDS)
 SHELF_UPDATE = Obj(
     properties={
-        "has_plate": Bool(),
+        "has_plate": Bool(examples=(True,)),
         "plate_state": Str(
+            examples=("empty",),
             enum=("empty", "with_print"),
             nullable=True,
             message='must be null, "empty" or "with_print"',
@@ -238,8 +242,17 @@ EJECTOR_STATUSES: Final = ("ONLINE", "EJECTING", "OFFLINE", "ISSUE")
 EJECTOR = obj(id=ID, device_name=TEXT, status=TEXT)
 EJECTOR_DETAILS = obj(id=ID, device_name=TEXT, status=TEXT, ip_address=TEXT, port=Int())
 EJECTOR_FIELDS: Final = {
-    "device_name": Str(non_blank=True, max_length=64, message="is required (a non-empty string)"),
-    "ip_address": Str(non_blank=True, message="is required (an IP address or host name)"),
+    "device_name": Str(
+        non_blank=True,
+        max_length=64,
+        message="is required (a non-empty string)",
+        examples=("OttoEject B",),
+    ),
+    "ip_address": Str(
+        non_blank=True,
+        message="is required (an IP address or host name)",
+        examples=("192.0.2.10",),
+    ),
     "port": AnyOf(
         options=(Num(minimum=1, maximum=65535), Str()),
         description="Moonraker's port (default 7125)",
@@ -257,7 +270,11 @@ EJECTOR_CREATE = Obj(properties=EJECTOR_FIELDS, required=("device_name", "ip_add
 EJECTOR_UPDATE = Obj(properties=EJECTOR_FIELDS)
 MACRO = Obj(
     properties={
-        "macro": Str(non_blank=True, message="is required (the name of a G-code macro)"),
+        "macro": Str(
+            non_blank=True,
+            message="is required (the name of a G-code macro)",
+            examples=("OTTOEJECT_HOME",),
+        ),
         "params": Obj(
             nullable=True,
             additional=AnyValue(),
@@ -320,13 +337,30 @@ PRINTER_DETAILS = obj(
     errors=Arr(items=Obj()),
 )
 PRINTER_FIELDS: Final = {
-    "name": Str(non_blank=True, max_length=64, message="is required (a non-empty string)"),
-    "brand": Str(nullable=True, description='"Bambu Lab"'),
-    "model": Str(description="a Bambu Lab model, e.g. X1C, P1S, A1"),
+    "name": Str(
+        non_blank=True,
+        max_length=64,
+        message="is required (a non-empty string)",
+        examples=("P1S Left",),
+    ),
+    "brand": Str(nullable=True, description='"Bambu Lab"', examples=("Bambu Lab",)),
+    "model": Str(description="a Bambu Lab model", examples=("P1S", "X1C", "A1")),
     "type": Str(nullable=True, description='"FDM"'),
-    "ip_address": Str(non_blank=True, message="is required (the printer's IP address)"),
-    "access_code": Str(non_blank=True, message="is required (shown on the printer's screen)"),
-    "serial_number": Str(non_blank=True, message="is required (the printer's serial number)"),
+    "ip_address": Str(
+        non_blank=True,
+        message="is required (the printer's IP address)",
+        examples=("192.0.2.20",),
+    ),
+    "access_code": Str(
+        non_blank=True,
+        message="is required (shown on the printer's screen)",
+        examples=("12345678",),
+    ),
+    "serial_number": Str(
+        non_blank=True,
+        message="is required (the printer's serial number)",
+        examples=("01P00A000000099",),
+    ),
     "build_volume": Obj(
         nullable=True,
         properties={key: Num(exclusive_minimum=0) for key in ("width_mm", "depth_mm", "height_mm")},
@@ -342,7 +376,9 @@ PRINTER_FIELDS: Final = {
     "ottoeject_id": Int(
         minimum=1, nullable=True, message="must be the id of an OttoEject (or null)"
     ),
-    "clearing_method": Str(nullable=True, description='"ottoeject" or "manual"'),
+    "clearing_method": Str(
+        nullable=True, description='"ottoeject" or "manual"', examples=("ottoeject", "manual")
+    ),
     "eject_macro": Str(nullable=True, description="null: the model's default"),
     "load_macro": Str(nullable=True, description="null: the model's default"),
     "close_door_macro": Str(nullable=True, description='null: the default; "": no door'),
@@ -370,7 +406,11 @@ PRINTER_UPDATE = Obj(properties=PRINTER_FIELDS)
 START_FLAGS: Final = ("bed_leveling", "flow_cali", "vibration_cali", "timelapse", "layer_inspect")
 START_PRINT = Obj(
     properties={
-        "filename": Str(non_blank=True, message="is required (a file on the printer's storage)"),
+        "filename": Str(
+            non_blank=True,
+            message="is required (a file on the printer's storage)",
+            examples=("cube.gcode.3mf",),
+        ),
         "plate": Int(minimum=1, nullable=True, message="must be a plate number (1, 2, ...)"),
         "use_ams": Bool(nullable=True),
         "useAms": Bool(nullable=True, description="the seed's spelling of use_ams"),
@@ -388,6 +428,7 @@ SEND_GCODE = Obj(
         "gcode": AnyOf(
             options=(Str(), Arr(items=Str())),
             description="G-code lines separated by newlines, or a list of lines",
+            examples=("G28\nM400",),
             message="is required (G-code lines separated by newlines)",
         )
     },
