@@ -345,16 +345,7 @@ class AnyValue(Schema):
     def _json_schema(self) -> Json:
         return {}
 
-    def json_schema(self) -> Json:
-        schema: Json = {}
-        if self.description:
-            schema["description"] = self.description
-        return schema
-
     def problem(self, value: object) -> str | None:
-        return None
-
-    def _problem(self, value: object) -> str | None:
         return None
 
 
