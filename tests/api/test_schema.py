@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from custom_components.ottoengine.api.schema import (
+    MAX_SAFE_INTEGER,
     AnyOf,
     AnyValue,
     Arr,
@@ -35,6 +36,8 @@ from custom_components.ottoengine.api.schema import (
         (Int(maximum=3), 4, "must be at most 3"),
         (Int(minimum=2), 1, "must be at least 2"),
         (Int(), 1.5, "must be an integer"),
+        (Int(), 2**53, "must be at most 9007199254740991"),
+        (Int(minimum=1, nullable=True), 2**77, "must be at most 9007199254740991"),
         (Num(exclusive_minimum=0, maximum=600), 0, "must be more than 0 and at most 600"),
         (Num(exclusive_minimum=0), -1, "must be more than 0"),
         (Num(), float("nan"), "must be a number"),
@@ -118,6 +121,7 @@ def test_the_documented_json_schema() -> None:
             "id": {
                 "type": ["integer", "null"],
                 "minimum": 1,
+                "maximum": MAX_SAFE_INTEGER,
                 "description": "an id",
                 "examples": [1],
             },
@@ -134,7 +138,12 @@ def test_the_documented_json_schema() -> None:
             "any": {"description": "anything"},
             "either": {
                 "anyOf": [
-                    {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                    {
+                        "anyOf": [
+                            {"type": "string"},
+                            {"type": "integer", "maximum": MAX_SAFE_INTEGER},
+                        ]
+                    },
                     {"type": "null"},
                 ]
             },
@@ -146,7 +155,7 @@ def test_the_documented_json_schema() -> None:
     }
     assert Obj(additional=Int()).json_schema() == {
         "type": "object",
-        "additionalProperties": {"type": "integer"},
+        "additionalProperties": {"type": "integer", "maximum": 2**53 - 1},
     }
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 import math
-from typing import Any
+from typing import Any, Final
 
 type Json = dict[str, Any]
 
@@ -161,9 +161,12 @@ class _Number(Schema):
             schema["minimum"] = self.minimum
         if self.exclusive_minimum is not None:
             schema["exclusiveMinimum"] = self.exclusive_minimum
-        if self.maximum is not None:
-            schema["maximum"] = self.maximum
+        if self._maximum() is not None:
+            schema["maximum"] = self._maximum()
         return schema
+
+    def _maximum(self) -> float | None:
+        return self.maximum
 
     def _json_type(self) -> str:
         raise NotImplementedError
@@ -175,33 +178,50 @@ class _Number(Schema):
         if isinstance(value, bool) or not self._is_type(value):
             return self._expected()
         assert isinstance(value, int | float)
+        maximum = self._maximum()
         too_low = (self.minimum is not None and value < self.minimum) or (
             self.exclusive_minimum is not None and value <= self.exclusive_minimum
         )
-        too_high = self.maximum is not None and value > self.maximum
+        too_high = maximum is not None and value > maximum
         if not (too_low or too_high):
             return None
-        if self._positive():
+        if self._positive() and too_low:
             return self._expected()
         if self.exclusive_minimum is not None:
-            low = f"more than {self.exclusive_minimum:g}"
+            low = f"more than {_number(self.exclusive_minimum)}"
         else:
-            low = f"at least {self.minimum:g}" if self.minimum is not None else ""
+            low = f"at least {_number(self.minimum)}" if self.minimum is not None else ""
         if low and self.maximum is not None:
             if self.exclusive_minimum is None:
-                return f"must be between {self.minimum:g} and {self.maximum:g}"
-            return f"must be {low} and at most {self.maximum:g}"
-        return f"must be {low}" if low else f"must be at most {self.maximum:g}"
+                return f"must be between {_number(self.minimum)} and {_number(self.maximum)}"
+            return f"must be {low} and at most {_number(self.maximum)}"
+        if too_high:
+            return f"must be at most {_number(maximum)}"
+        return f"must be {low}"
 
     def _positive(self) -> bool:
         return False
 
 
+# The largest integer every JSON client reads exactly (JavaScript's Number.MAX_SAFE_INTEGER):
+# the bound of every integer field without a smaller one. Larger ones were accepted once and
+# could then not be answered nor saved (Home Assistant's JSON writer stops at 64 bits).
+MAX_SAFE_INTEGER: Final = 2**53 - 1
+
+
+def _number(value: float | None) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Int(_Number):
-    """An integer (never a boolean). ``Int(minimum=1)`` is "a positive integer"."""
+    """An integer (never a boolean), at most ``MAX_SAFE_INTEGER``. ``Int(minimum=1)`` is "a
+    positive integer"."""
 
     type_name: str = field(default="an integer", init=False, repr=False)
+
+    def _maximum(self) -> float | None:
+        return self.maximum if self.maximum is not None else MAX_SAFE_INTEGER
 
     def _json_type(self) -> str:
         return "integer"
