@@ -171,6 +171,7 @@ def _seed(stack: dict[str, Any]) -> None:
         assert status == 201, job
 
 
+@pytest.mark.timeout(FUZZ_TIMEOUT + 900)  # the venv on first use, the stack, the run
 def test_schemathesis_finds_no_crash_and_no_undocumented_answer(stack: dict[str, Any]) -> None:
     venv = fuzz_venv()
     work: Path = stack["work"]
