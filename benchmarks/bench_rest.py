@@ -207,15 +207,16 @@ def machine(note: str, load_at_start: tuple[float, float, float]) -> dict[str, A
 
 
 def load_note() -> str:
-    """What else ran on the machine: the 1-minute load average before the benchmark started."""
+    """What else ran on the machine: CPU busy over the second before the benchmark started (the
+    load average lags by minutes behind work that has just ended, so it is only reported)."""
+    busy = psutil.cpu_percent(interval=1.0)
     load = os.getloadavg()[0]
-    cores = os.cpu_count() or 1
-    if load > 0.5 * cores:
+    if busy > 25:
         return (
-            f"the machine was loaded by other work when the benchmark started (1-min load "
-            f"{load:.2f} on {cores} cores): times are pessimistic"
+            f"the machine was busy with other work when the benchmark started ({busy:.0f} % of "
+            f"its CPUs, 1-min load {load:.2f}): times are pessimistic"
         )
-    return f"the machine was quiet when the benchmark started (1-min load {load:.2f})"
+    return f"the machine was quiet when the benchmark started ({busy:.0f} % CPU busy)"
 
 
 def row(
