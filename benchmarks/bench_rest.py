@@ -192,7 +192,7 @@ def make_workdir(given: Path | None, prefix: str) -> Path:
     return work
 
 
-def machine(note: str, load_at_start: tuple[float, float, float]) -> dict[str, Any]:
+def machine(note: str, load_at_start: tuple[float, ...]) -> dict[str, Any]:
     load = os.getloadavg()
     return {
         "platform": platform.platform(),
@@ -203,6 +203,21 @@ def machine(note: str, load_at_start: tuple[float, float, float]) -> dict[str, A
         "load_average_at_start": [round(value, 2) for value in load_at_start],
         "load_average_at_end": [round(value, 2) for value in load],
         "note": note,
+    }
+
+
+def report_fields(
+    benchmark: str, doc: str | None, module: str, note: str, load_at_start: tuple[float, ...]
+) -> dict[str, Any]:
+    """The fields every result file starts with: what ran, when, where and on which commit."""
+    return {
+        "benchmark": benchmark,
+        "description": (doc or "").strip().splitlines()[0],
+        "command": f"scripts/run python -m benchmarks.{module} " + " ".join(sys.argv[1:]),
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "git_commit": git_commit(),
+        "machine": machine(note, load_at_start),
+        "cpu_count": os.cpu_count(),
     }
 
 
@@ -574,13 +589,13 @@ def main() -> None:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
     report: dict[str, Any] = {
-        "benchmark": "rest: GET /api/printers/ and GET /api/print-jobs/ under wrk",
-        "description": (__doc__ or "").strip().splitlines()[0],
-        "command": "scripts/run python -m benchmarks.bench_rest " + " ".join(sys.argv[1:]),
-        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git_commit": git_commit(),
-        "machine": machine(note, load_at_start),
-        "cpu_count": os.cpu_count(),
+        **report_fields(
+            "rest: GET /api/printers/ and GET /api/print-jobs/ under wrk",
+            __doc__,
+            "bench_rest",
+            note,
+            load_at_start,
+        ),
         "parameters": {
             "printers": args.printers,
             "ejectors": args.ejectors,

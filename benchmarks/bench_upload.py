@@ -46,7 +46,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 import itertools
 import json
 import os
@@ -63,7 +62,7 @@ import zlib
 import aiohttp
 import psutil
 
-from benchmarks.bench_orchestrator import Api, git_commit, hass_log_findings, write_report
+from benchmarks.bench_orchestrator import Api, hass_log_findings, write_report
 from benchmarks.bench_parse import (
     MODEL_SETTINGS,
     PLATE_JSON,
@@ -76,9 +75,9 @@ from benchmarks.bench_rest import (
     MIB,
     cancel_on_signals,
     load_note,
-    machine,
     make_workdir,
     process_cpu,
+    report_fields,
     row,
     run_benchmark,
     running_stack,
@@ -418,13 +417,13 @@ def main() -> None:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
     report: dict[str, Any] = {
-        "benchmark": "upload: POST /api/print-jobs/upload of big .gcode and .gcode.3mf files",
-        "description": (__doc__ or "").strip().splitlines()[0],
-        "command": "scripts/run python -m benchmarks.bench_upload " + " ".join(sys.argv[1:]),
-        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git_commit": git_commit(),
-        "machine": machine(note, load_at_start),
-        "cpu_count": os.cpu_count(),
+        **report_fields(
+            "upload: POST /api/print-jobs/upload of big .gcode and .gcode.3mf files",
+            __doc__,
+            "bench_upload",
+            note,
+            load_at_start,
+        ),
         "parameters": {
             "sizes_mb": args.sizes,
             "formats": args.formats,
