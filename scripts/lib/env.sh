@@ -12,7 +12,8 @@ OTTO_ROOT="${OTTOENGINE_ROOT:-$OTTO_CACHE/forky-root}"
 OTTO_MIN_PY="3.14.2"
 # Debian packages the root needs: Python for HA, plus the real servers the simulated farm runs.
 OTTO_ROOT_PACKAGES="python3.14 python3.14-venv python3.14-dev ca-certificates gcc g++ libc6-dev \
-mosquitto mosquitto-clients vsftpd db-util libpam-modules libsodium-dev curl procps"
+mosquitto mosquitto-clients vsftpd db-util libpam-modules libsodium-dev curl procps \
+chromium fonts-dejavu-core"
 
 otto_log() { printf '\033[1m[ottoengine]\033[0m %s\n' "$*" >&2; }
 otto_die() { otto_log "error: $*"; exit 1; }
