@@ -1,8 +1,8 @@
 """OttoEngine: a lights-out 3D print-farm controller for Home Assistant.
 
 One hub config entry ("OttoEngine farm") holds the farm; printers, OttoEjects and racks are its
-config subentries. The REST API (the seed's routes) is registered once in ``async_setup`` and
-serves whichever hub entry is loaded.
+config subentries. The REST API (the seed's routes) and the sidebar panel *Print farm* are
+registered once in ``async_setup`` and serve whichever hub entry is loaded.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .device_sync import DeviceSync
 from .farm.print_file_store import PrintFileStore
 from .orchestrator.runner import OrchestratorRunner
 from .ottoeject.manager import OttoEjectManager
+from .panel import async_setup_panel
 from .printers.manager import PrintersManager
 from .racks.manager import RacksManager
 from .runtime import OttoConfigEntry, OttoRuntime
@@ -39,9 +40,11 @@ PLATFORMS: list[Platform] = [
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register what outlives config entries: the REST API and the services."""
+    """Register what outlives config entries: the REST API, the services and the farm panel
+    (its bundle, the sidebar entry and its websocket commands)."""
     async_register_views(hass)
     async_setup_services(hass)
+    await async_setup_panel(hass)
     return True
 
 

@@ -25,6 +25,7 @@ from .ottoeject import (
     OttoEjectsView,
     OttoEjectView,
 )
+from .panel_thumbnails import PanelThumbnailView
 from .print_jobs import PrintJobCompleteView, PrintJobStartView, PrintJobsView, PrintJobView
 from .print_jobs_items import PrintItemsView, PrintItemThumbnailView, PrintItemView
 from .print_jobs_upload import PrintJobsUploadView
@@ -59,6 +60,7 @@ VIEWS: tuple[type[OttoView], ...] = (
     OttoEjectStatusView,
     OttoEjectMacrosView,
     *PRINTER_VIEWS,
+    PanelThumbnailView,
     OpenApiView,
 )
 
