@@ -288,6 +288,8 @@ async def test_the_hub_unloaded_and_loaded_again_sends_snapshots(
     assert farm["loaded"] is False
     assert farm["printers"] == farm["ottoejects"] == farm["racks"] == {}
     assert farm["queue"] == []
+    assert farm["figures"]["queued"] == 0
+    assert farm["figures"]["success_rate"] is None
     # Nothing loaded: a second panel gets the empty farm at once.
     other = await hass_ws_client()
     _, empty = await subscribe(other)

@@ -14,7 +14,7 @@ from homeassistant.helpers import device_registry as dr
 
 from ..bambu import PrintState
 from ..farm.clock import to_iso
-from ..farm.figures import farm_figures
+from ..farm.figures import FarmFigures, farm_figures
 from ..farm.job_status import JobStatus
 from ..farm.jobs import PrintJob
 from ..farm.orchestration import queue
@@ -44,6 +44,7 @@ _PRINTER_STATUS: Final = {
     PrintState.FAILED: "FAILED",
     PrintState.OFFLINE: "OFFLINE",
 }
+NO_FIGURES: Final = FarmFigures(0, 0, 0, None, 0.0, 0.0, 0, 0)
 _SHELF_STATE: Final = {
     ShelfState.NO_PLATE: "empty",
     ShelfState.EMPTY_PLATE: "empty_plate",
@@ -57,7 +58,7 @@ def empty_farm(*, is_admin: bool) -> dict[str, Any]:
         "loaded": False,
         "is_admin": is_admin,
         "processing": {"enabled": False, "status": "not_loaded"},
-        "figures": None,
+        "figures": NO_FIGURES.as_dict(),
         "printers": {},
         "ottoejects": {},
         "racks": {},
