@@ -103,6 +103,6 @@ export class Formatter {
     if (value === null || value === undefined) return "—";
     const current = `${this.number(value)} °C`;
     if (target === null || target === undefined || target <= 0) return current;
-    return `${current} / ${this.number(target)} °C`;
+    return `${this.number(value)} / ${this.number(target)} °C`;
   }
 }
