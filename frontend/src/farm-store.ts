@@ -47,6 +47,8 @@ export class FarmStore {
   disconnected = false;
 
   private hass?: Hass;
+  /** Counts subscriptions: events of an ended one are ignored. */
+  private generation = 0;
   private unsubscribe?: Promise<(() => Promise<void>) | undefined>;
   private readonly listener: StoreListener;
   private readonly onDisconnected = () => {
@@ -70,11 +72,17 @@ export class FarmStore {
     }
     this.disconnect();
     this.hass = hass;
+    const generation = ++this.generation;
     const connection = hass.connection;
     connection.addEventListener("disconnected", this.onDisconnected);
     connection.addEventListener("ready", this.onReady);
     this.unsubscribe = connection
-      .subscribeMessage<FarmEvent>((event) => this.handle(event), { type: SUBSCRIBE_TYPE }, {
+      .subscribeMessage<FarmEvent>(
+        (event) => {
+          if (generation === this.generation) this.handle(event);
+        },
+        { type: SUBSCRIBE_TYPE },
+        {
         resubscribe: true,
       })
       .then(
@@ -99,6 +107,7 @@ export class FarmStore {
       connection.removeEventListener("disconnected", this.onDisconnected);
       connection.removeEventListener("ready", this.onReady);
     }
+    this.generation++;
     const pending = this.unsubscribe;
     this.unsubscribe = undefined;
     this.hass = undefined;

@@ -15,6 +15,8 @@ export class OttoFiguresBar extends LitElement {
   @property({ attribute: false }) localize!: Localize;
   @property({ attribute: false }) format!: Formatter;
   @property({ type: Boolean }) admin = false;
+  /** A hub entry is loaded (else nothing is processed and the toggle is hidden). */
+  @property({ type: Boolean }) loaded = true;
 
   protected override render() {
     const f = this.figures;
@@ -29,6 +31,13 @@ export class OttoFiguresBar extends LitElement {
       ${figure(n.number(f.print_hours_total, 0), t("figures.print_hours_total"))}
       ${figure(n.number(f.queued), t("figures.queued"))}
       ${figure(n.number(f.active), t("figures.active"))}
+      ${this.loaded ? this.renderProcessing(enabled) : nothing}
+    </div>`;
+  }
+
+  private renderProcessing(enabled: boolean) {
+    const t = this.localize;
+    return html`
       <div class="processing">
         <span class="chip ${enabled ? "state-ok" : "state-warn"}">${t(enabled ? "processing.running" : "processing.paused")}</span>
         ${this.admin
@@ -39,8 +48,7 @@ export class OttoFiguresBar extends LitElement {
               @click=${() => requestAction(this, enabled ? "pause_processing" : "resume_processing")}
             >${icon(enabled ? "mdi:pause" : "mdi:play")}${t(enabled ? "processing.pause" : "processing.resume")}</button>`
           : nothing}
-      </div>
-    </div>`;
+      </div>`;
   }
 
   static override styles = [

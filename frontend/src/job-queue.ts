@@ -83,7 +83,6 @@ export class OttoJobQueue extends LitElement {
           ? html`<input
               type="number"
               min="1"
-              max="100"
               .value=${String(job.priority)}
               data-testid="queue-priority-${job.id}"
               aria-label=${t("queue.priority")}
@@ -118,7 +117,7 @@ export class OttoJobQueue extends LitElement {
 
   private setPriority(job: Job, input: HTMLInputElement): void {
     const priority = Number(input.value);
-    if (!Number.isInteger(priority) || priority < 1 || priority > 100) {
+    if (!Number.isSafeInteger(priority) || priority < 1) {
       input.value = String(job.priority);
       return;
     }

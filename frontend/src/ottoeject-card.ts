@@ -24,7 +24,7 @@ export class OttoEjectCard extends LitElement {
           <span class="chip ${statusClass(status, e.online)}">${t(`ottoeject_status.${status}`)}</span>
         </div>
         <div class="card-content">
-          <div class="row"><span class="secondary">${t("ottoeject.macro")}</span><span class="macro">${e.macro ?? t("ottoeject.no_macro")}</span></div>
+          <div class="row"><span class="secondary">${t("ottoeject.macro")}</span><span class="macro" title=${e.macro ?? ""}>${e.macro ?? t("ottoeject.no_macro")}</span></div>
           <div class="secondary waiting-title">${t("ottoeject.waiting", { count: e.waiting.length })}</div>
           ${e.waiting.length
             ? html`<ol>${e.waiting.map((w) => html`<li><span>${w.printer_name}</span><span class="chip ${statusClass(w.phase)}">${t(`phase.${w.phase}`)}</span></li>`)}</ol>`
@@ -40,6 +40,7 @@ export class OttoEjectCard extends LitElement {
     css`
       .row {
         display: flex;
+        min-width: 0;
         justify-content: space-between;
         gap: 12px;
         align-items: baseline;
@@ -49,6 +50,13 @@ export class OttoEjectCard extends LitElement {
         font-size: 0.9em;
         overflow: hidden;
         text-overflow: ellipsis;
+        white-space: nowrap;
+        min-width: 0;
+        flex: 1;
+        text-align: right;
+      }
+      .row > .secondary {
+        flex: none;
       }
       .waiting-title {
         margin-top: 10px;

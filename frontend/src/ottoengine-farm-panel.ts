@@ -135,6 +135,7 @@ export class OttoFarmPanel extends LitElement {
         .localize=${t}
         .format=${this.format}
         ?admin=${admin}
+        ?loaded=${farm.loaded}
       ></ottoengine-figures-bar>
       <div class="layout">
         <div class="devices">
