@@ -18,12 +18,12 @@ export class OttoEjectCard extends LitElement {
     const status = e.online ? e.status : "OFFLINE";
     return card(
       html`
-        <div class="card-header">
+        <div class="otto-header">
           <div class="avatar ${statusClass(status, e.online)}">${icon("mdi:robot-industrial")}</div>
           <div class="title"><h2>${e.name}</h2><div class="secondary">${t("ottoeject.kind")}</div></div>
           <span class="chip ${statusClass(status, e.online)}">${t(`ottoeject_status.${status}`)}</span>
         </div>
-        <div class="card-content">
+        <div class="otto-content">
           <div class="row"><span class="secondary">${t("ottoeject.macro")}</span><span class="macro" title=${e.macro ?? ""}>${e.macro ?? t("ottoeject.no_macro")}</span></div>
           <div class="secondary waiting-title">${t("ottoeject.waiting", { count: e.waiting.length })}</div>
           ${e.waiting.length

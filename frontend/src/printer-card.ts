@@ -26,7 +26,7 @@ export class OttoPrinterCard extends LitElement {
     const printing = p.job !== null || ["RUNNING", "PAUSED", "PREPARING"].includes(status);
     return card(
       html`
-        <div class="card-header">
+        <div class="otto-header">
           <div class="avatar ${statusClass(status, p.online)}">${icon("mdi:printer-3d")}</div>
           <div class="title">
             <h2>${p.name}</h2>
@@ -34,7 +34,7 @@ export class OttoPrinterCard extends LitElement {
           </div>
           <span class="chip ${statusClass(status, p.online)}">${t(`printer_status.${status}`)}</span>
         </div>
-        <div class="card-content">
+        <div class="otto-content">
           ${p.attention ? this.renderAttention(p) : nothing}
           <div class="job">
             ${p.job

@@ -31,14 +31,14 @@ export class OttoRackColumn extends LitElement {
     const used = r.shelves.filter((s) => s.state !== "empty").length;
     return card(
       html`
-        <div class="card-header">
+        <div class="otto-header">
           <div class="avatar">${icon("mdi:layers")}</div>
           <div class="title">
             <h2>${t("rack.title", { name: r.name })}</h2>
             <div class="secondary">${t("rack.summary", { used, total: r.shelves.length, spacing: r.shelf_spacing_mm })}</div>
           </div>
         </div>
-        <div class="card-content">
+        <div class="otto-content">
           <div class="rack" style="--shelf-height: ${shelfHeightPx(r.shelf_spacing_mm)}px">
             ${top.map((shelf) => this.renderShelf(r, shelf))}
           </div>

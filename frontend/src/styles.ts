@@ -21,17 +21,17 @@ export const sharedStyles = css`
     box-shadow: var(--ha-card-box-shadow, none);
     color: var(--primary-text-color);
   }
-  .card-header {
+  .otto-header {
     display: flex;
     align-items: center;
     gap: 12px;
     padding: 12px 16px 8px;
   }
-  .card-header .title {
+  .otto-header .title {
     flex: 1;
     min-width: 0;
   }
-  .card-header h2 {
+  .otto-header h2 {
     margin: 0;
     font-size: 1.1em;
     font-weight: 500;
@@ -44,7 +44,7 @@ export const sharedStyles = css`
     color: var(--secondary-text-color);
     font-size: 0.875em;
   }
-  .card-content {
+  .otto-content {
     padding: 0 16px 16px;
   }
   svg.icon,
@@ -211,6 +211,7 @@ export function statusClass(status: string, online = true): string {
     case "FINISH":
     case "COMPLETED":
     case "READY":
+    case "ONLINE":
     case "IDLE":
     case "done":
     case "ready":
@@ -226,7 +227,7 @@ export function statusClass(status: string, online = true): string {
     case "ERROR":
     case "error":
     case "OFFLINE":
-    case "CANCELLED":
+    case "ISSUE":
       return "state-error";
     default:
       return "state-off";
