@@ -147,16 +147,19 @@ def wait_for(
         time.sleep(0.25)
 
 
-def print_file(seconds: int, *, height_mm: float = 20.0, padding: int = 0) -> bytes:
+def print_file(
+    seconds: int, *, label: str = "", height_mm: float = 20.0, padding: int = 0
+) -> bytes:
     """A sliced ``.gcode.3mf`` as Bambu Studio exports it, printing ``seconds`` (simulated) on
-    either printer; ``padding`` bytes of incompressible thumbnail data make it that much bigger
+    either printer; ``label`` makes its content unique (the hub keeps one print item per
+    content, under the first upload's name); ``padding`` bytes of incompressible thumbnail data make it that much bigger
     (an upload that takes a while)."""
     gcode = (
         "; HEADER_BLOCK_START\n; BambuStudio 02.00.00.00\n"
         f"; model printing time: {seconds // 60}m 0s; total estimated time: "
         f"{seconds // 60}m {seconds % 60}s\n"
         f"; total layer number: 20\n; max_z_height: {height_mm:.2f}\n; HEADER_BLOCK_END\n"
-        "G28\nG1 Z0.2 F600\nM73 P0 R1\n"
+        f"; {label}\nG28\nG1 Z0.2 F600\nM73 P0 R1\n"
     )
     slice_info = (
         '<?xml version="1.0" encoding="UTF-8"?>\n<config>\n  <header>\n'
@@ -224,7 +227,7 @@ class FarmStack:
 
     def queue(self, name: str, seconds: int, **job: Any) -> int:
         """Upload a print of ``seconds`` and queue it (auto start); returns the job's id."""
-        item = self.upload(name, print_file(seconds))
+        item = self.upload(name, print_file(seconds, label=name))
         created = self.call(
             "POST", "/api/print-jobs/", {"print_item_id": item, "auto_start": True, **job}
         )
