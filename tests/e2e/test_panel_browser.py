@@ -312,7 +312,7 @@ def test_dragging_a_queue_row_reorders_the_queue_and_the_farm_starts_that_job_ne
         return queue_order(panel)
 
     shown = ui.run(drag)
-    assert [job_id for job_id in shown if job_id in waiting][0] == c
+    assert next(job_id for job_id in shown if job_id in waiting) == c
     # The farm prints the job put first: the next print the simulated printers start is C's.
     since = time.time()
     hub.processing(enabled=True)
