@@ -701,3 +701,33 @@ async def test_reconfigure_the_topology(
     assert result["reason"] == "reconfigure_successful"
     assert stored()["ottoeject_id"] is None
     assert stored()["close_door_macro"] is None
+
+
+async def test_a_printer_that_announces_a_new_address_gets_it(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, sim_farm: FarmHandle
+) -> None:
+    """DHCP gave the printer another address: its announcement moves the configured printer."""
+    entry = await setup_hub(hass)
+    manager = manager_of(entry)
+    printer = sim_farm.printer("P1P")
+    printer_id = await register(await hass_client(), printer)
+    await wait_online(entry, printer_id)
+    # Listening started with the first printer, without any "Add printer" flow.
+    (address,) = manager.discovery.addresses
+    (subentry,) = (s for s in entry.subentries.values() if s.unique_id == printer["serial_number"])
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data={**subentry.data, CONF_IP_ADDRESS: UNREACHABLE}
+    )
+    await wait_for(lambda: not coordinator_of(entry, printer_id).online, what="printer offline")
+
+    _announce(address, printer)
+    await wait_for(
+        lambda: entry.subentries[subentry.subentry_id].data[CONF_IP_ADDRESS] == printer["ip"],
+        what="the announced address saved",
+    )
+    await wait_online(entry, printer_id)
+    # Announcing the same address again changes nothing; another printer's serial is ignored.
+    _announce(address, printer)
+    _announce(address, {**sim_farm.printer("A1"), "ip": "127.0.1.253"})
+    await wait_for(lambda: manager.discovery.get(sim_farm.printer("A1")["serial_number"]))
+    assert entry.subentries[subentry.subentry_id].data[CONF_IP_ADDRESS] == printer["ip"]

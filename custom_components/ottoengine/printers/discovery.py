@@ -1,8 +1,9 @@
 """Printers announcing themselves on the LAN (SSDP), kept while the hub is loaded.
 
 Subentry flows cannot be started by a discovery source, so discovered printers that are not
-configured yet are offered by the "Add printer" flow's first step. The listeners start the
-first time that step needs them (the hub itself opens no socket) and run until the hub unloads.
+configured yet are offered by the "Add printer" flow's first step. The listeners start when the
+hub has a printer (a configured printer that announces a new address gets it: DHCP moved it) or
+the first time that step needs them, and run until the hub unloads.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ class PrinterDiscovery:
         *,
         max_age: float,
         clock: Callable[[], float] = time.monotonic,
+        on_found: Callable[[DiscoveredPrinter], None] | None = None,
     ) -> None:
         self._binds = binds
         self._max_age = max_age
         self._clock = clock
+        self._on_found = on_found
         self._listeners: list[DiscoveryListener] = []
         self.started = False
         self._found: dict[str, tuple[DiscoveredPrinter, float]] = {}
@@ -69,6 +72,8 @@ class PrinterDiscovery:
         if printer.serial not in self._found:
             _LOGGER.debug("Discovered printer %s at %s", printer.serial, printer.ip_address)
         self._found[printer.serial] = (printer, self._clock())
+        if self._on_found is not None:
+            self._on_found(printer)
 
     def unconfigured(self, configured_serials: Container[str]) -> list[DiscoveredPrinter]:
         """Printers heard recently that are not configured, by name then serial."""

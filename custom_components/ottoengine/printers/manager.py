@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_IP_ADDRESS
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
@@ -59,7 +60,9 @@ class PrintersManager(DeviceManager[PrinterSettings]):
     ) -> None:
         super().__init__(hass, entry, store, hub_device_id)
         self.coordinators: dict[int, PrinterCoordinator] = {}
-        self.discovery = PrinterDiscovery(const.DISCOVERY_BINDS, max_age=const.DISCOVERY_MAX_AGE)
+        self.discovery = PrinterDiscovery(
+            const.DISCOVERY_BINDS, max_age=const.DISCOVERY_MAX_AGE, on_found=self._announced
+        )
         self._pending: set[asyncio.Task[None]] = set()
 
     # -- DeviceManager ---------------------------------------------------------------------------
@@ -84,6 +87,9 @@ class PrintersManager(DeviceManager[PrinterSettings]):
         )
         self.coordinators[settings.id] = coordinator
         coordinator.async_start_client()
+        if not self.discovery.started:
+            # Listen for announcements: a configured printer that moved gets its new address.
+            await self.discovery.async_start()
 
     async def async_change(
         self, subentry_id: str, old: PrinterSettings, new: PrinterSettings
@@ -134,6 +140,26 @@ class PrintersManager(DeviceManager[PrinterSettings]):
             # Printers announce themselves every few seconds: give them time to be heard.
             await asyncio.sleep(const.DISCOVERY_WARMUP)
         return self.discovery.unconfigured(self.configured_serials())
+
+    @callback
+    def _announced(self, printer: DiscoveredPrinter) -> None:
+        """A configured printer announcing another address than its own gets the new one."""
+        for subentry in self.entry.subentries.values():
+            if subentry.subentry_type != DeviceKind.PRINTER or subentry.unique_id != printer.serial:
+                continue
+            if subentry.data.get(CONF_IP_ADDRESS) == printer.ip_address:
+                return
+            _LOGGER.info(
+                "Printer %s announced a new address %s (was %s)",
+                subentry.title,
+                printer.ip_address,
+                subentry.data.get(CONF_IP_ADDRESS),
+            )
+            # DeviceSync then reconnects it (its connection settings changed).
+            self.hass.config_entries.async_update_subentry(
+                self.entry, subentry, data={**subentry.data, CONF_IP_ADDRESS: printer.ip_address}
+            )
+            return
 
     # -- lookups ---------------------------------------------------------------------------------
     def get(self, printer_id: int) -> PrinterCoordinator | None:
