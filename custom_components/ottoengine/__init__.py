@@ -21,6 +21,7 @@ from .api import async_register_views
 from .const import DOMAIN, HUB_MODEL, HUB_TITLE, MANUFACTURER, PRINT_FILES_DIR
 from .device_sync import DeviceSync
 from .farm.print_file_store import PrintFileStore
+from .moonraker_browser import MoonrakerBrowser
 from .orchestrator.runner import OrchestratorRunner
 from .ottoeject.manager import OttoEjectManager
 from .panel import async_setup_panel
@@ -88,6 +89,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: OttoConfigEntry) -> bool
     # are followed without reloading the hub.
     await devices.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # OttoEjects and Klipper printers announcing themselves, offered by the "Add ..." flows.
+    browser = MoonrakerBrowser(hass)
+    await browser.async_start()
+    entry.async_on_unload(browser.async_stop)
 
     # The loop starts once Home Assistant runs (at once when the hub is added or reloaded).
     async def _start_orchestrator(_hass: HomeAssistant) -> None:

@@ -1,19 +1,16 @@
-"""The "Add OttoEject" subentry flow, its reconfiguration and zeroconf discovery."""
+"""The "Add OttoEject" subentry flow and its reconfiguration (discovery: test_discovery_browser)."""
 
 from __future__ import annotations
 
-from ipaddress import ip_address
 from typing import Any
 
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     SOURCE_USER,
-    SOURCE_ZEROCONF,
     ConfigSubentryData,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -36,18 +33,6 @@ def _subentry(unique_id: str | None = IDENTITY, **data: Any) -> ConfigSubentryDa
         subentry_type="ottoeject",
         title=str(data.get("device_name", "Robot")),
         unique_id=unique_id,
-    )
-
-
-def _zeroconf(host: str = HOST, uuid: str = "1a2b3c4d-0000") -> ZeroconfServiceInfo:
-    return ZeroconfServiceInfo(
-        ip_address=ip_address(host),
-        ip_addresses=[ip_address(host)],
-        port=7125,
-        hostname=f"{ROBOT_NAME}.local.",
-        type="_moonraker._tcp.local.",
-        name=f"Moonraker-1a2b3c4d @ {ROBOT_NAME}._moonraker._tcp.local.",
-        properties={"uuid": uuid, "version": "v0.11.0"},
     )
 
 
@@ -150,91 +135,6 @@ async def test_hub_not_loaded(hass: HomeAssistant, robot: RobotThread) -> None:
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "hub_not_loaded")
 
 
-async def test_zeroconf_is_offered_by_add_ottoeject(
-    hass: HomeAssistant, robot: RobotThread
-) -> None:
-    await robot.ensure_ready()
-    entry = await setup_hub(hass)
-
-    # The hub's flow records the announcement and aborts with a clear reason.
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf()
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "ottoeject_discovered"
-    assert result["description_placeholders"] == {"name": f"{ROBOT_NAME} ({HOST}:7125)"}
-    # A second robot, and the first one announced again (same uuid: replaced, not doubled).
-    await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf("127.0.2.98", "ffff")
-    )
-    await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf()
-    )
-
-    # "Add OttoEject" offers them (menu), then the picked one prefilled.
-    result = await _start(hass, entry)
-    assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["discovered", "connect"]
-    result = await _submit(hass, result["flow_id"], {"next_step_id": "discovered"})
-    assert result["step_id"] == "discovered"
-    options = result["data_schema"].schema["discovered"].config["options"]
-    assert [option["value"] for option in options] == ["1a2b3c4d-0000", "ffff"]
-    assert options[0]["label"] == f"{ROBOT_NAME} ({HOST}:7125)"
-    result = await _submit(hass, result["flow_id"], {"discovered": "1a2b3c4d-0000"})
-    assert result["step_id"] == "connect"
-    suggested = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
-    assert suggested == {"device_name": ROBOT_NAME, "ip_address": HOST, "port": 7125}
-    result = await _submit(
-        hass,
-        result["flow_id"],
-        {"device_name": ROBOT_NAME, "ip_address": HOST, "port": 7125, "api_key": API_KEY},
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-
-    # The added robot is no longer offered; the other one still is ("enter manually" too).
-    result = await _start(hass, entry)
-    assert result["type"] is FlowResultType.MENU
-    result = await _submit(hass, result["flow_id"], {"next_step_id": "discovered"})
-    options = result["data_schema"].schema["discovered"].config["options"]
-    assert [option["value"] for option in options] == ["ffff"]
-    result = await _start(hass, entry)
-    result = await _submit(hass, result["flow_id"], {"next_step_id": "connect"})
-    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "connect")
-    await _unload(hass, entry)
-
-
-async def test_zeroconf_before_the_hub_exists(hass: HomeAssistant, robot: RobotThread) -> None:
-    await robot.ensure_ready()
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf()
-    )
-    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "user")
-    assert hass.config_entries.flow.async_progress()[0]["context"]["title_placeholders"] == {
-        "name": ROBOT_NAME
-    }
-    # Another robot's announcement does not open a second flow.
-    second = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf("127.0.2.98", "ffff")
-    )
-    assert (second["type"], second["reason"]) == (FlowResultType.ABORT, "already_in_progress")
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    entry = hass.config_entries.async_entries(DOMAIN)[0]
-    result = await _start(hass, entry)
-    assert result["type"] is FlowResultType.MENU
-    # A second hub is refused.
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "single_instance_allowed")
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-
-
 async def _reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
     return await hass.config_entries.subentries.async_init(
         (entry.entry_id, "ottoeject"),
@@ -307,39 +207,4 @@ async def test_reconfigure_identity(
     (subentry,) = entry.subentries.values()
     assert subentry.unique_id == expected_unique_id
     await hass.async_block_till_done()
-    await _unload(hass, entry)
-
-
-async def test_zeroconf_updates_a_robot_that_moved(hass: HomeAssistant, robot: RobotThread) -> None:
-    """DHCP gave the robot another address (here: port): the announcement updates it."""
-    await robot.ensure_ready()
-    entry = await setup_hub(
-        hass,
-        [
-            _subentry(port=7999),
-            _subentry("host:someone-else", device_name="Other", ip_address="127.0.0.1"),
-        ],
-    )
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf()
-    )
-    assert (result["type"], result["reason"]) == (
-        FlowResultType.ABORT,
-        "ottoeject_already_configured",
-    )
-    await hass.async_block_till_done()
-    robot_subentry = next(s for s in entry.subentries.values() if s.unique_id == IDENTITY)
-    assert robot_subentry.data["port"] == 7125
-    manager = entry.runtime_data.ottoejects
-    assert manager is not None
-    coordinator = manager.by_id(1)
-    assert coordinator is not None
-    assert coordinator.client.port == 7125
-    # Announced again at the address it is configured with: nothing to record or offer.
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf()
-    )
-    assert result["reason"] == "ottoeject_already_configured"
-    result = await _start(hass, entry)
-    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "connect")
     await _unload(hass, entry)

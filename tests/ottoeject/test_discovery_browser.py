@@ -1,0 +1,190 @@
+"""One discovery for every Moonraker: the hub browses ``_moonraker._tcp.local.`` while loaded.
+
+The zeroconf transport is Home Assistant's test double (multicast is not available to tests);
+everything behind it is real: each announcement is resolved into an address, the simulated
+farm's OttoEject (real Moonraker) is asked what it is, and the "Add OttoEject" flow offers it.
+"""
+
+from __future__ import annotations
+
+from ipaddress import ip_address
+from typing import Any
+from unittest.mock import AsyncMock, MagicMock, patch
+
+from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from zeroconf.asyncio import AsyncServiceInfo
+
+from custom_components.ottoengine.moonraker.kind import MoonrakerKind, kind_from_objects
+from custom_components.ottoengine.moonraker_browser import (
+    MoonrakerBrowser,
+    async_discovered_printers,
+    async_probe_kind,
+)
+from custom_components.ottoengine.ottoeject.discovery import ZEROCONF_TYPE, DiscoveredOttoEject
+
+from ..farm_fixtures import FarmHandle
+from .robot import setup_hub
+
+pytestmark = pytest.mark.usefixtures("loopback_enabled")
+
+NOBODY = "127.0.2.98"  # an announced address where nothing answers
+
+
+@pytest.fixture
+def zeroconf(hass: HomeAssistant, mock_async_zeroconf: MagicMock) -> MagicMock:
+    """Home Assistant's zeroconf integration is running (as with default_config)."""
+    hass.config.components.add("zeroconf")
+    services: dict[str, AsyncServiceInfo] = {}
+    mock_async_zeroconf.services = services
+
+    async def _get_service_info(type_: str, name: str, timeout: int = 3000) -> Any:
+        return services.get(name)
+
+    mock_async_zeroconf.async_get_service_info = AsyncMock(side_effect=_get_service_info)
+    return mock_async_zeroconf
+
+
+async def _announce(
+    hass: HomeAssistant, zeroconf: MagicMock, host: str, port: int, *, hostname: str, uuid: str
+) -> None:
+    """Moonraker's announcement, as its zeroconf component sends it, reaches the browser."""
+    name = f"Moonraker-{uuid[:8]} @ {hostname}.{ZEROCONF_TYPE}"
+    zeroconf.services[name] = AsyncServiceInfo(
+        ZEROCONF_TYPE,
+        name,
+        addresses=[ip_address(host).packed],
+        port=port,
+        properties={"uuid": uuid, "version": "v0.11.0"},
+        server=f"{hostname}.local.",
+    )
+    (type_, browser), _ = zeroconf.async_add_service_listener.call_args
+    assert type_ == ZEROCONF_TYPE
+    browser.add_service(zeroconf.zeroconf, ZEROCONF_TYPE, name)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _offered(hass: HomeAssistant, entry: MockConfigEntry) -> list[dict[str, Any]]:
+    """What "Add OttoEject" offers as discovered (none: it goes straight to the form)."""
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "ottoeject"), context={"source": SOURCE_USER}
+    )
+    if result["type"] is not FlowResultType.MENU:
+        hass.config_entries.subentries.async_abort(result["flow_id"])
+        return []
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": "discovered"}
+    )
+    options: list[dict[str, Any]] = result["data_schema"].schema["discovered"].config["options"]
+    hass.config_entries.subentries.async_abort(result["flow_id"])
+    return options
+
+
+async def test_an_announced_ottoeject_is_offered_by_add_ottoeject(
+    hass: HomeAssistant, zeroconf: MagicMock, sim_farm_with_ejector: FarmHandle
+) -> None:
+    robot = sim_farm_with_ejector.ejectors[0]
+    entry = await setup_hub(hass)
+    assert await _offered(hass, entry) == []
+
+    await _announce(
+        hass, zeroconf, robot["ip"], robot["port"], hostname=robot["name"], uuid="1a2b3c4d-0000"
+    )
+    # Nothing answers here: it cannot say what it is, so "Add OttoEject" offers it (with a key).
+    await _announce(hass, zeroconf, NOBODY, 7125, hostname="mystery", uuid="ffffffff-0000")
+    # The robot announced again (same uuid): replaced, not doubled; a resolve that fails: ignored.
+    await _announce(
+        hass, zeroconf, robot["ip"], robot["port"], hostname=robot["name"], uuid="1a2b3c4d-0000"
+    )
+    (_type, browser), _ = zeroconf.async_add_service_listener.call_args
+    browser.update_service(zeroconf.zeroconf, ZEROCONF_TYPE, "gone._moonraker._tcp.local.")
+    browser.remove_service(zeroconf.zeroconf, ZEROCONF_TYPE, "gone._moonraker._tcp.local.")
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    options = await _offered(hass, entry)
+    assert [option["value"] for option in options] == ["ffffffff-0000", "1a2b3c4d-0000"]
+    assert options[1]["label"] == f"{robot['name']} ({robot['ip']}:{robot['port']})"
+    assert async_discovered_printers(hass) == []
+    # The farm's robot told what it is (its OTTOEJECT_HOME macro family, no extruder).
+    found = DiscoveredOttoEject("x", robot["name"], robot["ip"], robot["port"])
+    assert await async_probe_kind(hass, found) is MoonrakerKind.OTTOEJECT
+
+    # Unloading the hub stops browsing.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    zeroconf.async_remove_service_listener.assert_awaited_once_with(browser)
+
+
+async def test_an_announced_ottoeject_that_moved_gets_its_new_address(
+    hass: HomeAssistant, zeroconf: MagicMock, sim_farm_with_ejector: FarmHandle
+) -> None:
+    """DHCP gave the robot another address (here: port): its announcement updates it."""
+    robot = sim_farm_with_ejector.ejectors[0]
+    entry = await setup_hub(
+        hass,
+        [
+            ConfigSubentryData(
+                data={"id": 1, "device_name": "Robot", "ip_address": robot["ip"], "port": 7999},
+                subentry_type="ottoeject",
+                title="Robot",
+                unique_id=f"host:{robot['name']}",
+            )
+        ],
+    )
+    await _announce(
+        hass, zeroconf, robot["ip"], robot["port"], hostname=robot["name"], uuid="1a2b3c4d-0000"
+    )
+    (subentry,) = entry.subentries.values()
+    assert subentry.data["port"] == robot["port"]
+    manager = entry.runtime_data.ottoejects
+    assert manager is not None
+    coordinator = manager.by_id(1)
+    assert coordinator is not None
+    assert coordinator.client.port == robot["port"]
+    # A configured robot is not offered.
+    assert await _offered(hass, entry) == []
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_an_announced_printer_is_not_offered_as_an_ottoeject(
+    hass: HomeAssistant, zeroconf: MagicMock
+) -> None:
+    entry = await setup_hub(hass)
+    objects = ["webhooks", "print_stats", "extruder", "heater_bed", "gcode_macro START_PRINT"]
+    with patch(
+        "custom_components.ottoengine.moonraker_browser.MoonrakerClient.objects_list",
+        AsyncMock(return_value=objects),
+    ):
+        await _announce(hass, zeroconf, NOBODY, 7125, hostname="k1c", uuid="k1c00000-0000")
+    assert [found.name for found in async_discovered_printers(hass)] == ["k1c"]
+    assert await _offered(hass, entry) == []
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_no_browsing_without_home_assistant_zeroconf(
+    hass: HomeAssistant, mock_async_zeroconf: MagicMock
+) -> None:
+    entry = await setup_hub(hass)
+    mock_async_zeroconf.async_add_service_listener.assert_not_called()
+    browser = MoonrakerBrowser(hass)
+    await browser.async_start()
+    assert not browser.running
+    await browser.async_stop()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("objects", "kind"),
+    [
+        (["webhooks", "gcode_macro OTTOEJECT_HOME", "gcode_macro STORE_TO_SLOT_1"], "ottoeject"),
+        (["gcode_macro park_ottoeject"], "ottoeject"),
+        (["extruder", "heater_bed", "gcode_macro END_PRINT"], "printer"),
+        (["extruder", "gcode_macro OTTOEJECT_HOME"], "ottoeject"),
+        (["webhooks", "gcode_macro HELLO"], "unknown"),
+        ([], "unknown"),
+    ],
+)
+def test_kind_from_objects(objects: list[str], kind: str) -> None:
+    assert kind_from_objects(objects) is MoonrakerKind(kind)
