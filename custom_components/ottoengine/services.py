@@ -15,6 +15,7 @@ from .const import DOMAIN
 from .farm.racks import ShelfState
 from .orchestrator.services import async_setup_orchestrator_services
 from .ottoeject.services import async_setup_ottoeject_services
+from .printers.action_services import async_setup_printer_action_services
 from .printers.services import async_setup_printer_services
 from .racks.entities import ShelfSensor
 
@@ -38,6 +39,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     async_setup_ottoeject_services(hass)
     async_setup_printer_services(hass)
+    async_setup_printer_action_services(hass)
     async_setup_orchestrator_services(hass)
 
 

@@ -126,3 +126,21 @@ def build_job(directory: Path, name: str, prediction_s: int = 600) -> Path:
     """A sliced ``.gcode.3mf`` the simulated printers can print."""
     plate = BambuPlate(prediction_s=prediction_s, layer_count=50)
     return build_bambu_3mf(directory / name, BambuProject(sliced=[plate]))
+
+
+async def wait_truth(
+    hass: HomeAssistant,
+    farm: FarmHandle,
+    condition: Callable[[dict[str, Any]], Any],
+    what: str,
+    timeout: float = 15.0,
+) -> dict[str, Any]:
+    """Poll the farm's ground truth (``GET /truth``, off the event loop) until ``condition``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        truth: dict[str, Any] = await farm_call(hass, farm, "truth")
+        if condition(truth):
+            return truth
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)

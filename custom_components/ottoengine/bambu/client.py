@@ -299,6 +299,12 @@ class BambuPrinterClient:
         """Switch a light (works even on Authorization Control firmware)."""
         return await self._send(commands.led_control(node, mode), control=False)
 
+    async def send_request(
+        self, request: dict[str, Any], *, reply_timeout: float | None = None
+    ) -> dict[str, Any] | None:
+        """Send a control request built by ``printer_actions`` (refused on locked firmware)."""
+        return await self._send(request, control=True, reply_timeout=reply_timeout)
+
     async def request_full_status(self) -> None:
         """Ask for a full report (``pushall``); use sparingly, P1P lags if sent often."""
         await self._send(commands.pushall(), control=False)

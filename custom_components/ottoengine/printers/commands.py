@@ -194,6 +194,28 @@ class PrinterCommands:
             lambda c: c.start_project_file(filename, reply_timeout=const.REPLY_TIMEOUT, **kwargs)
         )
 
+    # -- actions of the printer's device page ---------------------------------------------------
+    async def async_send_request(
+        self, request: dict[str, Any], *, while_printing: bool | None
+    ) -> CommandResult:
+        """Send a request of ``bambu.printer_actions``.
+
+        ``while_printing``: True, the request only makes sense during a print (skip objects);
+        False, it is refused during one (filament changes, jogging an axis would ruin it);
+        None, either.
+        """
+        name = self._coordinator.settings.name
+        status = self._coordinator.data
+        printing = status is not None and status.status in (PrintState.RUNNING, PrintState.PAUSE)
+        busy = status is not None and status.is_busy
+        if while_printing is True and not printing:
+            raise DeviceBusyError(name, f"The {_label(name)} is not printing")
+        if while_printing is False and busy:
+            raise DeviceBusyError(name, f"The {_label(name)} is busy with a print")
+        return await self._async_send(
+            lambda c: c.send_request(request, reply_timeout=const.REPLY_TIMEOUT)
+        )
+
     async def async_upload(self, path: Path, remote_name: str) -> str:
         """Copy a local file to the printer over FTPS; returns its name on the printer."""
         settings = self._coordinator.settings

@@ -36,7 +36,8 @@ def async_setup_printer_services(hass: HomeAssistant) -> None:
     )
 
 
-def _printer(call: ServiceCall) -> PrinterCommands:
+def printer_of(call: ServiceCall) -> PrinterCommands:
+    """The printer a call names by its ``device_id`` (a translated error if it is none)."""
     device_id: str = call.data[ATTR_DEVICE_ID]
     device, found = service.async_get_device_and_config_entry(
         call.hass, DOMAIN, device_id, include_child_devices=False
@@ -57,7 +58,7 @@ def _printer(call: ServiceCall) -> PrinterCommands:
 
 
 async def _async_send_gcode(call: ServiceCall) -> None:
-    printer = _printer(call)
+    printer = printer_of(call)
     try:
         gcode = normalize_gcode(call.data[ATTR_GCODE])
     except ValueError as err:
