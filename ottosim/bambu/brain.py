@@ -33,7 +33,14 @@ from typing import Any
 from ottosim.bambu.job_file import JobFileError, JobSpec, read_job
 from ottosim.bambu.models import ModelSpec
 from ottosim.bambu.motion import BedMotion
-from ottosim.bambu.status import AMBIENT_C, FUN_OPEN, FUN_SIGNED, delta, initial_status
+from ottosim.bambu.status import (
+    AMBIENT_C,
+    FUN_OPEN,
+    FUN_SIGNED,
+    HOMED_AXES,
+    delta,
+    initial_status,
+)
 from ottosim.world import PhysicalError, World
 
 # print_error codes (bambu-lan-protocol.md sections 2, 4, 9).
@@ -77,6 +84,7 @@ DOWNLOAD_S = 10.0
 # Preparation stages (stg ids, simulated seconds): preheat bed, home, level, heat nozzle, wipe.
 PREPARE_STAGES = ((2, 40.0), (13, 15.0), (1, 60.0), (7, 30.0), (14, 15.0))
 LEVELING_STAGE = 1
+HOMING_STAGE = 13
 PAUSED_STAGE = 16
 _URL_PREFIXES = ("/mnt/sdcard/", "/sdcard/", "sdcard/", "/")
 
@@ -261,16 +269,38 @@ class PrinterBrain:
         elif command in CONTROL_COMMANDS:
             self._reply("print", request, "success")
 
-    def version_modules(self) -> list[dict[str, str]]:
+    def version_modules(self) -> list[dict[str, Any]]:
+        """``info.module[]``: ``ota`` (firmware, product name), the application processor
+        (``esp32`` on P1/A1, ``rv1126`` on X1: its ``hw_ver`` "AP0x" is the hardware version
+        clients show), ``mc``, and one module per AMS unit."""
+        spec = self.spec
         ota = {
             "name": "ota",
             "sw_ver": self.firmware,
             "hw_ver": "OTA",
+            "loader_ver": "00.00.00.00",
             "sn": self.serial,
-            "product_name": self.spec.product_name,
+            "product_name": spec.product_name,
+            "visible": True,
+            "flag": 0,
         }
-        mc = {"name": "mc", "sw_ver": "00.01.32.85", "hw_ver": self.spec.mc_hw, "sn": self.serial}
-        return [ota, mc]
+        # Current P1/A1 firmware leaves the esp32's product_name empty (the ota module names
+        # the product); X1's rv1126 has none.
+        ap: dict[str, Any] = {
+            "name": spec.ap_module,
+            "sw_ver": spec.ap_sw,
+            "hw_ver": spec.ap_hw,
+            "sn": self.serial,
+        }
+        if spec.ap_module == "esp32":
+            ap.update({"loader_ver": "00.00.00.00", "product_name": "", "visible": False})
+        ap["flag"] = 0
+        mc = {"name": "mc", "sw_ver": "00.01.32.85", "hw_ver": spec.mc_hw, "sn": self.serial}
+        return [ota, ap, mc, *self.ams_modules()]
+
+    def ams_modules(self) -> list[dict[str, Any]]:
+        """The AMS units' ``get_version`` modules (none yet: see ``ams.py``)."""
+        return []
 
     def _led(self, request: dict[str, Any]) -> None:
         node, mode = request.get("led_node"), request.get("led_mode")
@@ -376,8 +406,32 @@ class PrinterBrain:
 
     # -- other commands --------------------------------------------------------------------------
     def _gcode_line(self, request: dict[str, Any]) -> None:
-        self.motion.feed(str(request.get("param") or ""))
+        gcode = str(request.get("param") or "")
+        self.motion.feed(gcode)
+        self._track_homing(gcode)
         self._reply("print", request, "success")
+
+    def _track_homing(self, gcode: str) -> None:
+        """``G28`` homes the axes it names (none: all), ``M84``/``M18`` (motors off) forgets
+        them; ``home_flag`` bits 0x1/0x2/0x4 say which axes are homed."""
+        flag = int(self.status["home_flag"])
+        for raw in gcode.splitlines():
+            words = raw.split(";", 1)[0].upper().split()
+            if not words:
+                continue
+            if words[0] == "G28":
+                named = [HOMED_AXES[w[0]] for w in words[1:] if w[:1] in HOMED_AXES]
+                for bit in named or HOMED_AXES.values():
+                    flag |= bit
+            elif words[0] in {"M84", "M18"}:
+                for bit in HOMED_AXES.values():
+                    flag &= ~bit
+        self.set_home_flag(flag)
+
+    def set_home_flag(self, flag: int) -> None:
+        if flag != self.status["home_flag"]:
+            self.status["home_flag"] = flag
+            self._urgent = True
 
     def _pause(self, request: dict[str, Any]) -> None:
         if self.gcode_state in {"PREPARE", "RUNNING"} and self.job is not None:
@@ -514,6 +568,8 @@ class PrinterBrain:
                 self.status["stg_cur"] = stage
                 return
             elapsed -= duration
+            if stage == HOMING_STAGE:  # the start G-code's G28 is done
+                self._track_homing("G28")
         self.status.update({"stg_cur": 0, "gcode_file_prepare_percent": "100", "layer_num": 1})
         self.status["cooling_fan_speed"] = "15"
         self.status["heatbreak_fan_speed"] = "15"

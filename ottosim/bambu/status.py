@@ -10,7 +10,12 @@ from ottosim.bambu.models import ModelSpec
 
 AMBIENT_C = 25.0
 P1_CHAMBER_C = 5  # P1/A1 have no chamber sensor and report a constant 5
-HOME_FLAG = 322454936  # bit 0x100: SD card present
+HOME_FLAG = 322454936  # bit 0x100: SD card present; axes not homed, door closed
+# home_flag bits (pybambu Home_Flag_Values): X/Y/Z homed since the motors were last enabled,
+# and the X1's front door open.
+HOMED_X, HOMED_Y, HOMED_Z = 0x1, 0x2, 0x4
+HOMED_AXES = {"X": HOMED_X, "Y": HOMED_Y, "Z": HOMED_Z}
+DOOR_OPEN = 0x00800000
 FUN_OPEN = "3EC18FFF9CFF"  # bit 0x20000000 clear: commands need no signature (Developer Mode)
 FUN_SIGNED = "3EC1AFFF9CFF"  # bit 0x20000000 set: signed commands required
 
