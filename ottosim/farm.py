@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from ottosim.addresses import EJECTOR_NETWORK, PRINTER_NETWORK, AddressLease
 from ottosim.bambu.ams import Loadout, parse_loadout
 from ottosim.bambu.broker import MQTT_TLS_PORT
+from ottosim.bambu.camera import CAMERA_PORT
 from ottosim.bambu.certs import CertificateAuthority
 from ottosim.bambu.ftps import FTPS_PORT
 from ottosim.bambu.models import FARM_MODEL_CYCLE, model_spec, serial_number
@@ -139,7 +140,9 @@ class Farm:
         else:
             ca = self.ca = CertificateAuthority.load_or_create(self.identity_dir / "ca")
             codes = self._load_access_codes()
-        ips = self._addresses.take(PRINTER_NETWORK, (MQTT_TLS_PORT, FTPS_PORT), self._printer_count)
+        ips = self._addresses.take(
+            PRINTER_NETWORK, (MQTT_TLS_PORT, FTPS_PORT, CAMERA_PORT), self._printer_count
+        )
         for index, (spec, ip) in enumerate(zip(self._models, ips, strict=True), start=1):
             name = f"{spec.name.lower()}-{index}"
             serial = serial_number(spec, index)

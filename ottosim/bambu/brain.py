@@ -170,6 +170,7 @@ class PrinterBrain:
         self.silent = False  # fault: no message at all, connection kept
         self.reject_commands = False  # fault: authorization firmware without Developer Mode
         self.injected_hms: list[dict[str, int]] = []  # fault "hms"
+        self._job_fans = False  # a job turned the part / heatbreak fans on
         self.firmware = spec.firmware
         self._urgent = False
         self._next_report = 0.0
@@ -653,6 +654,7 @@ class PrinterBrain:
         self.status.update({"stg_cur": 0, "gcode_file_prepare_percent": "100", "layer_num": 1})
         self.status["cooling_fan_speed"] = "15"
         self.status["heatbreak_fan_speed"] = "15"
+        self._job_fans = True
         job.extruding = True
         self._set_state("RUNNING")
 
@@ -678,7 +680,8 @@ class PrinterBrain:
             self._prepare(job, seconds)
         elif job is not None and job.spec is not None and state == "RUNNING":
             self._run(job, job.spec, seconds)
-        if state not in BUSY_STATES and self.status["cooling_fan_speed"] != "0":
+        if state not in BUSY_STATES and self._job_fans:  # the job's fans stop with it
+            self._job_fans = False
             self.status["cooling_fan_speed"] = self.status["heatbreak_fan_speed"] = "0"
         if self.ams.advance(seconds):
             self._report_ams()

@@ -31,6 +31,7 @@ class ModelSpec:
     ap_sw: str = "01.07.23.47"
     door_sensor: bool = False  # X1 reports the front door in home_flag bit 0x00800000
     default_ams_units: int = 0  # AMS units in the default loadout (P1S/X1C: one)
+    tcp_camera: bool = True  # P1/A1: JPEG stream on TLS port 6000 (X1: RTSP, not simulated)
 
     @property
     def idle_stage(self) -> int:
@@ -84,6 +85,7 @@ MODELS: dict[str, ModelSpec] = {
             ap_sw="00.00.28.55",
             door_sensor=True,
             default_ams_units=1,
+            tcp_camera=False,
         ),
         ModelSpec(
             "A1",

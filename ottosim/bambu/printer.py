@@ -12,6 +12,7 @@ from typing import Any
 from ottosim.bambu.ams import Loadout
 from ottosim.bambu.brain import FAULT_ERROR, FAULT_HMS, PrinterBrain
 from ottosim.bambu.broker import INTERNAL_USER, MQTT_TLS_PORT, MosquittoBroker
+from ottosim.bambu.camera import CAMERA_PORT, CameraServer
 from ottosim.bambu.certs import CertificateAuthority
 from ottosim.bambu.ftps import FTPS_PORT, VsftpdServer
 from ottosim.bambu.models import ModelSpec
@@ -102,6 +103,8 @@ class SimulatedBambuPrinter:
             host=ip, serial=serial, access_code=access_code, workdir=workdir / "ftps", ca=ca
         )
         self.report_topic = f"device/{serial}/report"
+        self._ca = ca
+        self.camera: CameraServer | None = None  # P1/A1, from start() on
         self.brain = PrinterBrain(
             world=world,
             name=name,
@@ -142,6 +145,8 @@ class SimulatedBambuPrinter:
         """Start both servers and the brain; returns when the brain is connected to its broker."""
         try:
             await asyncio.gather(self.broker.start(), self.ftps.start())
+            if self.spec.tcp_camera:
+                await self._start_camera()
             self._tasks = [
                 asyncio.create_task(self.link.run(), name=f"{self.name}-mqtt"),
                 asyncio.create_task(self.brain.run(), name=f"{self.name}-brain"),
@@ -158,8 +163,20 @@ class SimulatedBambuPrinter:
             await self.stop()
             raise
 
+    async def _start_camera(self) -> None:
+        if self.camera is None:
+            cert, key = self._ca.server_certificate(self.serial)  # the broker's, issued by now
+            self.camera = CameraServer(
+                host=self.ip,
+                access_code=self.access_code,
+                cert_file=str(cert),
+                key_file=str(key),
+                caption=lambda: f"{self.name} {self.brain.gcode_state}",
+            )
+        await self.camera.start()
+
     async def stop(self) -> None:
-        """Stop the brain and both servers and delete their files."""
+        """Stop the brain and the servers and delete their files."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -170,6 +187,8 @@ class SimulatedBambuPrinter:
             except Exception:
                 _LOGGER.exception("%s: %s failed", self.name, task.get_name())
         self._tasks = []
+        if self.camera is not None:
+            await self.camera.stop()
         await asyncio.gather(self.broker.stop(), self.ftps.stop())
         self.broker.remove_files()
         self.ftps.remove_files()
@@ -185,6 +204,8 @@ class SimulatedBambuPrinter:
             "access_code": self.access_code,
             "mqtt_port": MQTT_TLS_PORT,
             "ftps_port": FTPS_PORT,
+            # P1/A1: the chamber camera's JPEG stream (camera.py); X1C: null (RTSP, not simulated)
+            "camera_port": CAMERA_PORT if self.spec.tcp_camera else None,
             # The filament loadout ({"ams": [{"trays": [...]}], "external_spool": ...}), as it
             # is now (ams_filament_setting changes it).
             **self.brain.ams.loadout.describe(),
@@ -230,6 +251,14 @@ class SimulatedBambuPrinter:
             "ftps_pid": self.ftps.pid,
             "brain_connected": self.link.connected,
             "ftps_running": self.ftps.running,
+            "camera": None
+            if self.camera is None
+            else {
+                "running": self.camera.running,
+                "clients": self.camera.clients,
+                "frames_sent": self.camera.frames_sent,
+                "rejected": self.camera.rejected,
+            },
             "faults": {
                 "silent": brain.silent,
                 "pushing": brain.pushing,

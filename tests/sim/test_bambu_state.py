@@ -114,8 +114,16 @@ def test_fans_follow_m106_like_firmware(sim_farm: FarmHandle) -> None:
         publish(sim_farm, printer, gcode("M106 P2 S255\nM106 P3 S102\n"))
         reports.wait_state(lambda s: (s["big_fan1_speed"], s["big_fan2_speed"]) == ("15", "6"))
         assert reports.state["cooling_fan_speed"] == "0"
+        publish(sim_farm, printer, gcode("M106 P1 S128\n"))
+        reports.wait_state(lambda s: s["cooling_fan_speed"] == "8")
         publish(sim_farm, printer, gcode("M107 P2\nM106 P3 S0\n"))
         reports.wait_state(lambda s: (s["big_fan1_speed"], s["big_fan2_speed"]) == ("0", "0"))
+        # An idle printer keeps the part fan where G-code put it (several reports later).
+        for _ in range(2):
+            reports.wait_for(lambda m: m.get("print", {}).get("command") == "push_status")
+        assert reports.state["cooling_fan_speed"] == "8"
+        publish(sim_farm, printer, gcode("M107\n"))
+        reports.wait_state(lambda s: s["cooling_fan_speed"] == "0")
 
 
 def test_chamber_light_and_print_speed_commands(sim_farm: FarmHandle) -> None:
