@@ -52,7 +52,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="HOST:PORT",
         help="send the printers' SSDP announcements here (repeatable), e.g. 127.0.0.1:2021",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--ams-loadout",
+        type=Path,
+        metavar="FILE",
+        help='JSON: printer name -> {"ams": [{"trays": [...]}], "external_spool": {...}|null}',
+    )
+    args = parser.parse_args(argv)
+    args.ams_loadouts = None
+    if args.ams_loadout is not None:
+        try:
+            args.ams_loadouts = json.loads(args.ams_loadout.read_text())
+        except (OSError, ValueError) as err:
+            parser.error(f"--ams-loadout {args.ams_loadout}: {err}")
+        if not isinstance(args.ams_loadouts, dict):
+            parser.error("--ams-loadout: expected an object mapping printer name to loadout")
+    return args
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -67,17 +82,21 @@ async def run(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     models = [m.strip() for m in args.models.split(",") if m.strip()] or None
-    farm = Farm(
-        args.printers,
-        args.ejectors,
-        args.shelves,
-        time_scale=args.time_scale,
-        models=models,
-        control_port=args.control_port,
-        ssdp_targets=args.ssdp_to,
-        identity_dir=args.identity_dir,
-        shelf_spacing_mm=args.shelf_spacing_mm,
-    )
+    try:
+        farm = Farm(
+            args.printers,
+            args.ejectors,
+            args.shelves,
+            time_scale=args.time_scale,
+            models=models,
+            control_port=args.control_port,
+            ssdp_targets=args.ssdp_to,
+            identity_dir=args.identity_dir,
+            shelf_spacing_mm=args.shelf_spacing_mm,
+            ams_loadouts=args.ams_loadouts,
+        )
+    except ValueError as err:  # a bad --ams-loadout, --models, ...
+        raise SystemExit(f"ottosim: {err}") from None
     async with farm:
         description = json.dumps(farm.describe(), indent=2)
         if args.describe:

@@ -23,7 +23,7 @@ Layout:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 import json
 from pathlib import Path
 import secrets
@@ -33,7 +33,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from ottosim.addresses import EJECTOR_NETWORK, PRINTER_NETWORK, AddressLease
+from ottosim.bambu.ams import Loadout, parse_loadout
 from ottosim.bambu.broker import MQTT_TLS_PORT
+from ottosim.bambu.camera import CAMERA_PORT
 from ottosim.bambu.certs import CertificateAuthority
 from ottosim.bambu.ftps import FTPS_PORT
 from ottosim.bambu.models import FARM_MODEL_CYCLE, model_spec, serial_number
@@ -72,6 +74,7 @@ class Farm:
         ssdp_targets: Sequence[tuple[str, int]] = (),
         identity_dir: Path | None = None,
         shelf_spacing_mm: float = SHELF_SPACING_MM,
+        ams_loadouts: Mapping[str, Any] | None = None,
     ) -> None:
         if printers < 0 or ejectors < 0 or shelves < 1 or time_scale <= 0:
             raise ValueError("need printers >= 0, ejectors >= 0, shelves >= 1, time_scale > 0")
@@ -86,12 +89,22 @@ class Farm:
         # real printers keep theirs; without it every run is a brand-new set of printers.
         self.identity_dir = identity_dir
         self.world = World()
-        self._own_workdir = workdir is None
-        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="ottosim-farm-"))
         self._printer_count = printers
         self._ejector_count = ejectors
         names = list(models) if models else list(FARM_MODEL_CYCLE)
         self._models = [model_spec(names[i % len(names)]) for i in range(printers)]
+        # Filament loadouts by printer name (``bambu/ams.py``); the others get their model's.
+        printer_names = [f"{spec.name.lower()}-{i}" for i, spec in enumerate(self._models, 1)]
+        self._loadouts: dict[str, Loadout] = {}
+        for name, loadout in (ams_loadouts or {}).items():
+            if name not in printer_names:
+                raise ValueError(
+                    f"AMS loadout for unknown printer {name!r} (printers: "
+                    f"{', '.join(printer_names) or 'none'})"
+                )
+            self._loadouts[name] = parse_loadout(loadout, name)
+        self._own_workdir = workdir is None
+        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="ottosim-farm-"))
         self.printers: dict[str, SimulatedBambuPrinter] = {}
         self.ejectors: dict[str, SimulatedOttoEject] = {}
         self.control = ControlServer(self, control_port)
@@ -127,7 +140,9 @@ class Farm:
         else:
             ca = self.ca = CertificateAuthority.load_or_create(self.identity_dir / "ca")
             codes = self._load_access_codes()
-        ips = self._addresses.take(PRINTER_NETWORK, (MQTT_TLS_PORT, FTPS_PORT), self._printer_count)
+        ips = self._addresses.take(
+            PRINTER_NETWORK, (MQTT_TLS_PORT, FTPS_PORT, CAMERA_PORT), self._printer_count
+        )
         for index, (spec, ip) in enumerate(zip(self._models, ips, strict=True), start=1):
             name = f"{spec.name.lower()}-{index}"
             serial = serial_number(spec, index)
@@ -143,6 +158,7 @@ class Farm:
                 ca=ca,
                 time_scale=self.time_scale,
                 ssdp_targets=self.ssdp_targets,
+                loadout=self._loadouts.get(name),
             )
         if self.identity_dir is not None:
             self._save_access_codes(codes)

@@ -30,10 +30,20 @@ import re
 import time
 from typing import Any
 
+from ottosim.bambu.ams import AmsState, Loadout, default_loadout
 from ottosim.bambu.job_file import JobFileError, JobSpec, read_job
 from ottosim.bambu.models import ModelSpec
 from ottosim.bambu.motion import BedMotion
-from ottosim.bambu.status import AMBIENT_C, FUN_OPEN, FUN_SIGNED, delta, initial_status
+from ottosim.bambu.status import (
+    AMBIENT_C,
+    DOOR_OPEN,
+    FUN_OPEN,
+    FUN_SIGNED,
+    HOMED_AXES,
+    delta,
+    initial_status,
+    upgrade_state,
+)
 from ottosim.world import PhysicalError, World
 
 # print_error codes (bambu-lan-protocol.md sections 2, 4, 9).
@@ -61,10 +71,11 @@ CONTROL_COMMANDS = frozenset(
     {
         "project_file", "gcode_file", "gcode_line", "pause", "resume", "stop", "print_speed",
         "skip_objects", "ams_change_filament", "ams_control", "ams_filament_setting",
-        "calibration", "extrusion_cali_set", "set_ctt",
+        "calibration", "extrusion_cali_set", "extrusion_cali_sel", "set_ctt",
     }
 )  # fmt: skip
 SPEED_MAGNITUDES = {1: 50, 2: 100, 3: 124, 4: 166}
+FAN_KEYS = {1: "cooling_fan_speed", 2: "big_fan1_speed", 3: "big_fan2_speed"}  # M106 P<n>
 
 TICK_S = 0.2
 ACTIVE_REPORT_S = (0.5, 1.0)  # real seconds between reports while busy: min, max
@@ -77,6 +88,7 @@ DOWNLOAD_S = 10.0
 # Preparation stages (stg ids, simulated seconds): preheat bed, home, level, heat nozzle, wipe.
 PREPARE_STAGES = ((2, 40.0), (13, 15.0), (1, 60.0), (7, 30.0), (14, 15.0))
 LEVELING_STAGE = 1
+HOMING_STAGE = 13
 PAUSED_STAGE = 16
 _URL_PREFIXES = ("/mnt/sdcard/", "/sdcard/", "sdcard/", "/")
 
@@ -133,6 +145,7 @@ class PrinterBrain:
         time_scale: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         job_reader: Callable[[Path, str], Awaitable[JobSpec]] = read_job_in_thread,
+        loadout: Loadout | None = None,
     ) -> None:
         self.world = world
         self.name = name
@@ -144,6 +157,8 @@ class PrinterBrain:
         self._clock = clock
         self._job_reader = job_reader
         self.status = initial_status(spec, ip)
+        self.ams = AmsState(loadout or default_loadout(spec), lite=spec.name == "A1")
+        self._report_ams()
         self._published: dict[str, Any] = {}
         self._sequence = itertools.count(2000)
         self._jobs = itertools.count(1)
@@ -154,6 +169,8 @@ class PrinterBrain:
         self.pushing = True  # pushing.stop / pushing.start
         self.silent = False  # fault: no message at all, connection kept
         self.reject_commands = False  # fault: authorization firmware without Developer Mode
+        self.injected_hms: list[dict[str, int]] = []  # fault "hms"
+        self._job_fans = False  # a job turned the part / heatbreak fans on
         self.firmware = spec.firmware
         self._urgent = False
         self._next_report = 0.0
@@ -255,22 +272,72 @@ class PrinterBrain:
             "resume": self._resume,
             "stop": self._stop,
             "print_speed": self._print_speed,
+            "ams_filament_setting": self._ams_command,
+            "ams_change_filament": self._ams_command,
+            "extrusion_cali_sel": self._ams_command,
+            "extrusion_cali_set": self._ams_command,
         }.get(command)
         if handler is not None:
             handler(request)
         elif command in CONTROL_COMMANDS:
             self._reply("print", request, "success")
 
-    def version_modules(self) -> list[dict[str, str]]:
+    def version_modules(self) -> list[dict[str, Any]]:
+        """``info.module[]``: ``ota`` (firmware, product name), the application processor
+        (``esp32`` on P1/A1, ``rv1126`` on X1: its ``hw_ver`` "AP0x" is the hardware version
+        clients show), ``mc``, and one module per AMS unit."""
+        spec = self.spec
         ota = {
             "name": "ota",
             "sw_ver": self.firmware,
             "hw_ver": "OTA",
+            "loader_ver": "00.00.00.00",
             "sn": self.serial,
-            "product_name": self.spec.product_name,
+            "product_name": spec.product_name,
+            "visible": True,
+            "flag": 0,
         }
-        mc = {"name": "mc", "sw_ver": "00.01.32.85", "hw_ver": self.spec.mc_hw, "sn": self.serial}
-        return [ota, mc]
+        # Current P1/A1 firmware leaves the esp32's product_name empty (the ota module names
+        # the product); X1's rv1126 has none.
+        ap: dict[str, Any] = {
+            "name": spec.ap_module,
+            "sw_ver": spec.ap_sw,
+            "hw_ver": spec.ap_hw,
+            "sn": self.serial,
+        }
+        if spec.ap_module == "esp32":
+            ap.update({"loader_ver": "00.00.00.00", "product_name": "", "visible": False})
+        ap["flag"] = 0
+        mc = {"name": "mc", "sw_ver": "00.01.32.85", "hw_ver": spec.mc_hw, "sn": self.serial}
+        return [ota, ap, mc, *self.ams_modules()]
+
+    def ams_modules(self) -> list[dict[str, Any]]:
+        """The AMS units' ``get_version`` modules (``ams/<id>``, A1: ``ams_f1/<id>``)."""
+        return self.ams.modules(self.serial)
+
+    def _report_ams(self) -> None:
+        self.status["ams"] = self.ams.report()
+        self.status["vt_tray"] = self.ams.vt_tray()
+        self.status["ams_status"] = self.ams.ams_status()
+        self._urgent = True
+
+    def _ams_command(self, request: dict[str, Any]) -> None:
+        """``ams_filament_setting`` / ``ams_change_filament`` / ``extrusion_cali_sel`` /
+        ``extrusion_cali_set``: see ``ams.AmsState``."""
+        command = request["command"]
+        if command == "ams_change_filament" and self.gcode_state in {"PREPARE", "RUNNING"}:
+            error: str | None = "printer is busy"
+        elif command == "ams_filament_setting":
+            error = self.ams.set_filament(request)
+        elif command == "ams_change_filament":
+            error = self.ams.change_filament(request)
+        else:
+            error = self.ams.set_calibration(request)
+        if error is None:
+            self._report_ams()
+            self._reply("print", request, "success")
+        else:
+            self._reply("print", request, "failed", reason=error)
 
     def _led(self, request: dict[str, Any]) -> None:
         node, mode = request.get("led_node"), request.get("led_mode")
@@ -376,8 +443,52 @@ class PrinterBrain:
 
     # -- other commands --------------------------------------------------------------------------
     def _gcode_line(self, request: dict[str, Any]) -> None:
-        self.motion.feed(str(request.get("param") or ""))
+        gcode = str(request.get("param") or "")
+        self.motion.feed(gcode)
+        self._track_homing(gcode)
+        self._track_fans(gcode)
         self._reply("print", request, "success")
+
+    def _track_fans(self, gcode: str) -> None:
+        """``M106 P<n> S<0-255>`` / ``M107`` (what ha-bambulab sends for the fans): P1 part
+        (``cooling_fan_speed``), P2 aux (``big_fan1_speed``), P3 chamber (``big_fan2_speed``),
+        reported as "0".."15" like the firmware."""
+        for raw in gcode.splitlines():
+            words = raw.split(";", 1)[0].upper().split()
+            if not words or words[0] not in {"M106", "M107"}:
+                continue
+            params = {w[0]: w[1:] for w in words[1:] if len(w) > 1}
+            try:
+                fan = int(params.get("P", "1"))
+                value = 0 if words[0] == "M107" else float(params.get("S", "255"))
+            except ValueError:
+                continue
+            key = FAN_KEYS.get(fan)
+            if key is not None:
+                self.status[key] = str(round(max(0.0, min(255.0, value)) / 255 * 15))
+                self._urgent = True
+
+    def _track_homing(self, gcode: str) -> None:
+        """``G28`` homes the axes it names (none: all), ``M84``/``M18`` (motors off) forgets
+        them; ``home_flag`` bits 0x1/0x2/0x4 say which axes are homed."""
+        flag = int(self.status["home_flag"])
+        for raw in gcode.splitlines():
+            words = raw.split(";", 1)[0].upper().split()
+            if not words:
+                continue
+            if words[0] == "G28":
+                named = [HOMED_AXES[w[0]] for w in words[1:] if w[:1] in HOMED_AXES]
+                for bit in named or HOMED_AXES.values():
+                    flag |= bit
+            elif words[0] in {"M84", "M18"}:
+                for bit in HOMED_AXES.values():
+                    flag &= ~bit
+        self.set_home_flag(flag)
+
+    def set_home_flag(self, flag: int) -> None:
+        if flag != self.status["home_flag"]:
+            self.status["home_flag"] = flag
+            self._urgent = True
 
     def _pause(self, request: dict[str, Any]) -> None:
         if self.gcode_state in {"PREPARE", "RUNNING"} and self.job is not None:
@@ -417,6 +528,30 @@ class PrinterBrain:
             return False
         self._fail(print_error, hms)
         return True
+
+    def add_hms(self, entries: list[dict[str, int]]) -> None:
+        """Report HMS entries (``{"attr", "code"}``) beside the ones already reported."""
+        new = [entry for entry in entries if entry not in self.status["hms"]]
+        self.injected_hms.extend(new)
+        self.status["hms"] = [*self.status["hms"], *new]
+        self._urgent = True
+
+    def clear_injected_hms(self) -> None:
+        self.status["hms"] = [e for e in self.status["hms"] if e not in self.injected_hms]
+        self.injected_hms = []
+        self._urgent = True
+
+    def set_door_open(self, is_open: bool) -> None:
+        """X1: the front door, ``home_flag`` bit 0x00800000."""
+        flag = int(self.status["home_flag"])
+        self.set_home_flag(flag | DOOR_OPEN if is_open else flag & ~DOOR_OPEN)
+
+    def offer_update(self, version: str | None) -> None:
+        """A firmware update to ``version`` is available (``None``: none), as
+        ``upgrade_state`` reports it (P1/A1: ``new_ver_list``; X1: ``ota_new_version_number``;
+        both: ``new_version_state`` 1 available, 2 none)."""
+        self.status["upgrade_state"] = upgrade_state(self.spec, self.firmware, version)
+        self._urgent = True
 
     def set_reject_commands(self, enabled: bool) -> None:
         """Behave like 2025 authorization firmware with Developer Mode off (or back)."""
@@ -514,9 +649,12 @@ class PrinterBrain:
                 self.status["stg_cur"] = stage
                 return
             elapsed -= duration
+            if stage == HOMING_STAGE:  # the start G-code's G28 is done
+                self._track_homing("G28")
         self.status.update({"stg_cur": 0, "gcode_file_prepare_percent": "100", "layer_num": 1})
         self.status["cooling_fan_speed"] = "15"
         self.status["heatbreak_fan_speed"] = "15"
+        self._job_fans = True
         job.extruding = True
         self._set_state("RUNNING")
 
@@ -542,8 +680,11 @@ class PrinterBrain:
             self._prepare(job, seconds)
         elif job is not None and job.spec is not None and state == "RUNNING":
             self._run(job, job.spec, seconds)
-        if state not in BUSY_STATES and self.status["cooling_fan_speed"] != "0":
+        if state not in BUSY_STATES and self._job_fans:  # the job's fans stop with it
+            self._job_fans = False
             self.status["cooling_fan_speed"] = self.status["heatbreak_fan_speed"] = "0"
+        if self.ams.advance(seconds):
+            self._report_ams()
         self._heat(seconds)
         was_moving = self.motion.moving
         if self.motion.advance(seconds):

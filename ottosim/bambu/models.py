@@ -24,6 +24,14 @@ class ModelSpec:
     chamber_sensor: bool  # P1/A1 report a constant chamber_temper of 5
     bed_axis: str  # "z": the bed moves down (P1/X1); "y": bed slinger (A1)
     mc_hw: str
+    # get_version's application-processor module: "esp32" on P1/A1 (hw_ver AP04 P1, AP05 A1),
+    # "rv1126" on X1 (AP05). Clients read the hardware version from the "AP0x" module.
+    ap_module: str = "esp32"
+    ap_hw: str = "AP04"
+    ap_sw: str = "01.07.23.47"
+    door_sensor: bool = False  # X1 reports the front door in home_flag bit 0x00800000
+    default_ams_units: int = 0  # AMS units in the default loadout (P1S/X1C: one)
+    tcp_camera: bool = True  # P1/A1: JPEG stream on TLS port 6000 (X1: RTSP, not simulated)
 
     @property
     def idle_stage(self) -> int:
@@ -58,6 +66,7 @@ MODELS: dict[str, ModelSpec] = {
             chamber_sensor=False,
             bed_axis="z",
             mc_hw="MC07",
+            default_ams_units=1,
         ),
         ModelSpec(
             "X1C",
@@ -71,6 +80,12 @@ MODELS: dict[str, ModelSpec] = {
             chamber_sensor=True,
             bed_axis="z",
             mc_hw="MC04",
+            ap_module="rv1126",
+            ap_hw="AP05",
+            ap_sw="00.00.28.55",
+            door_sensor=True,
+            default_ams_units=1,
+            tcp_camera=False,
         ),
         ModelSpec(
             "A1",
@@ -84,6 +99,8 @@ MODELS: dict[str, ModelSpec] = {
             chamber_sensor=False,
             bed_axis="y",
             mc_hw="MC08",
+            ap_hw="AP05",
+            ap_sw="01.04.00.18",
         ),
     )
 }

@@ -9,13 +9,16 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from ottosim.bambu.ams import Loadout
 from ottosim.bambu.brain import FAULT_ERROR, FAULT_HMS, PrinterBrain
 from ottosim.bambu.broker import INTERNAL_USER, MQTT_TLS_PORT, MosquittoBroker
+from ottosim.bambu.camera import CAMERA_PORT, CameraServer
 from ottosim.bambu.certs import CertificateAuthority
 from ottosim.bambu.ftps import FTPS_PORT, VsftpdServer
 from ottosim.bambu.models import ModelSpec
 from ottosim.bambu.mqtt_link import MqttLink
 from ottosim.bambu.ssdp import SsdpAnnouncer, notify_message
+from ottosim.bambu.status import DOOR_OPEN
 from ottosim.process import ProcessError
 from ottosim.world import World
 
@@ -35,8 +38,30 @@ FAULTS = (
     "ftps_down",
     "ftps_up",
     "print_error",
+    "hms",
+    "door",
+    "firmware_update",
     "clear",
 )
+
+
+def parse_hms(value: Any) -> list[dict[str, int]]:
+    """``[{"attr": int, "code": int}, ...]`` as firmware reports HMS; ``ValueError`` /
+    ``TypeError`` (the control endpoint's 400) if not."""
+    if not isinstance(value, list):
+        raise TypeError('hms must be a list of {"attr": int, "code": int}')
+    entries = []
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != {"attr", "code"}:
+            raise ValueError('an hms entry is {"attr": int, "code": int}')
+        attr, code = entry["attr"], entry["code"]
+        for number in (attr, code):
+            if isinstance(number, bool) or not isinstance(number, int):
+                raise TypeError("hms attr and code are integers")
+            if not 0 <= number <= 0xFFFFFFFF:
+                raise ValueError("hms attr and code are unsigned 32-bit integers")
+        entries.append({"attr": attr, "code": code})
+    return entries
 
 
 class FaultError(ValueError):
@@ -63,6 +88,7 @@ class SimulatedBambuPrinter:
         ca: CertificateAuthority,
         time_scale: float = 1.0,
         ssdp_targets: Sequence[tuple[str, int]] = (),
+        loadout: Loadout | None = None,
     ) -> None:
         self.world = world
         self.name = name
@@ -77,6 +103,8 @@ class SimulatedBambuPrinter:
             host=ip, serial=serial, access_code=access_code, workdir=workdir / "ftps", ca=ca
         )
         self.report_topic = f"device/{serial}/report"
+        self._ca = ca
+        self.camera: CameraServer | None = None  # P1/A1, from start() on
         self.brain = PrinterBrain(
             world=world,
             name=name,
@@ -86,6 +114,7 @@ class SimulatedBambuPrinter:
             sdcard=self.ftps.root,
             send=self._send,
             time_scale=time_scale,
+            loadout=loadout,
         )
         self.link = MqttLink(
             socket_path=self.broker.internal_socket,
@@ -116,6 +145,8 @@ class SimulatedBambuPrinter:
         """Start both servers and the brain; returns when the brain is connected to its broker."""
         try:
             await asyncio.gather(self.broker.start(), self.ftps.start())
+            if self.spec.tcp_camera:
+                await self._start_camera()
             self._tasks = [
                 asyncio.create_task(self.link.run(), name=f"{self.name}-mqtt"),
                 asyncio.create_task(self.brain.run(), name=f"{self.name}-brain"),
@@ -132,8 +163,20 @@ class SimulatedBambuPrinter:
             await self.stop()
             raise
 
+    async def _start_camera(self) -> None:
+        if self.camera is None:
+            cert, key = self._ca.server_certificate(self.serial)  # the broker's, issued by now
+            self.camera = CameraServer(
+                host=self.ip,
+                access_code=self.access_code,
+                cert_file=str(cert),
+                key_file=str(key),
+                caption=lambda: f"{self.name} {self.brain.gcode_state}",
+            )
+        await self.camera.start()
+
     async def stop(self) -> None:
-        """Stop the brain and both servers and delete their files."""
+        """Stop the brain and the servers and delete their files."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -144,6 +187,8 @@ class SimulatedBambuPrinter:
             except Exception:
                 _LOGGER.exception("%s: %s failed", self.name, task.get_name())
         self._tasks = []
+        if self.camera is not None:
+            await self.camera.stop()
         await asyncio.gather(self.broker.stop(), self.ftps.stop())
         self.broker.remove_files()
         self.ftps.remove_files()
@@ -159,6 +204,11 @@ class SimulatedBambuPrinter:
             "access_code": self.access_code,
             "mqtt_port": MQTT_TLS_PORT,
             "ftps_port": FTPS_PORT,
+            # P1/A1: the chamber camera's JPEG stream (camera.py); X1C: null (RTSP, not simulated)
+            "camera_port": CAMERA_PORT if self.spec.tcp_camera else None,
+            # The filament loadout ({"ams": [{"trays": [...]}], "external_spool": ...}), as it
+            # is now (ams_filament_setting changes it).
+            **self.brain.ams.loadout.describe(),
         }
 
     def status(self) -> dict[str, Any]:
@@ -181,6 +231,7 @@ class SimulatedBambuPrinter:
             "hms": list(status["hms"]),
             "stg_cur": status["stg_cur"],
             "spd_lvl": status["spd_lvl"],
+            "tray_now": brain.ams.tray_now,
             "firmware": brain.firmware,
             "job": None
             if job is None
@@ -200,11 +251,22 @@ class SimulatedBambuPrinter:
             "ftps_pid": self.ftps.pid,
             "brain_connected": self.link.connected,
             "ftps_running": self.ftps.running,
+            "camera": None
+            if self.camera is None
+            else {
+                "running": self.camera.running,
+                "clients": self.camera.clients,
+                "frames_sent": self.camera.frames_sent,
+                "rejected": self.camera.rejected,
+            },
             "faults": {
                 "silent": brain.silent,
                 "pushing": brain.pushing,
                 "reject_commands": brain.reject_commands,
                 "ftps_fail_after": self.ftps.file_size_limit,
+                "injected_hms": list(brain.injected_hms),
+                "door_open": bool(int(status["home_flag"]) & DOOR_OPEN),
+                "firmware_update": status["upgrade_state"].get("new_version_state") == 1,
             },
             "reports_sent": brain.reports_sent,
         }
@@ -228,7 +290,14 @@ class SimulatedBambuPrinter:
         - ``ftps_down`` / ``ftps_up``: kill vsftpd / start it again.
         - ``print_error`` (``print_error=int``, ``hms=[{"attr": int, "code": int}]``): the job
           in progress fails (FAILED) with that error; ``FaultError`` if the printer is idle.
-        - ``clear``: end ``silent``, ``reject_commands`` and ``ftps_fail_after``, resume pushes,
+        - ``hms`` (``hms=[{"attr": int, "code": int}]``): report these HMS entries (beside the
+          ones already reported; the job goes on).
+        - ``door`` (``open=True|False``, X1C only; others: ``FaultError``): the front door, in
+          ``home_flag`` bit 0x00800000 as X1 firmware reports it.
+        - ``firmware_update`` (``version="01.09.00.00"``; ``None``: none): ``upgrade_state``
+          offers a firmware update.
+        - ``clear``: end ``silent``, ``reject_commands`` and ``ftps_fail_after``, remove the
+          injected HMS entries, close the door, withdraw the update offer, resume pushes,
           start servers that are down.
         """
         brain = self.brain
@@ -251,13 +320,28 @@ class SimulatedBambuPrinter:
         elif fault == "ftps_up":
             await self.ftps.start()
         elif fault == "print_error":
-            hms = params.get("hms", [FAULT_HMS])
-            if not isinstance(hms, list):
-                raise FaultError("hms must be a list of {attr, code}")
-            entries = [{"attr": int(e["attr"]), "code": int(e["code"])} for e in hms]
+            entries = parse_hms(params.get("hms", [FAULT_HMS]))
             if not brain.fail_print(int(params.get("print_error", FAULT_ERROR)), entries):
                 raise FaultError(f"{self.name} is not printing ({brain.gcode_state})")
+        elif fault == "hms":
+            brain.add_hms(parse_hms(params.get("hms")))
+        elif fault == "door":
+            if not self.spec.door_sensor:
+                raise FaultError(f"{self.name}: a {self.spec.name} reports no door")
+            is_open = params.get("open", True)
+            if not isinstance(is_open, bool):
+                raise ValueError("open must be true or false")
+            brain.set_door_open(is_open)
+        elif fault == "firmware_update":
+            version = params.get("version", "01.09.00.00")
+            if version is not None and not isinstance(version, str):
+                raise ValueError('version must be a string like "01.09.00.00" or null')
+            brain.offer_update(version)
         elif fault == "clear":
+            brain.clear_injected_hms()
+            if self.spec.door_sensor:
+                brain.set_door_open(False)
+            brain.offer_update(None)
             brain.silent = False
             brain.pushing = True
             if brain.reject_commands:

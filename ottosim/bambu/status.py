@@ -10,7 +10,12 @@ from ottosim.bambu.models import ModelSpec
 
 AMBIENT_C = 25.0
 P1_CHAMBER_C = 5  # P1/A1 have no chamber sensor and report a constant 5
-HOME_FLAG = 322454936  # bit 0x100: SD card present
+HOME_FLAG = 322454936  # bit 0x100: SD card present; axes not homed, door closed
+# home_flag bits (pybambu Home_Flag_Values): X/Y/Z homed since the motors were last enabled,
+# and the X1's front door open.
+HOMED_X, HOMED_Y, HOMED_Z = 0x1, 0x2, 0x4
+HOMED_AXES = {"X": HOMED_X, "Y": HOMED_Y, "Z": HOMED_Z}
+DOOR_OPEN = 0x00800000
 FUN_OPEN = "3EC18FFF9CFF"  # bit 0x20000000 clear: commands need no signature (Developer Mode)
 FUN_SIGNED = "3EC1AFFF9CFF"  # bit 0x20000000 set: signed commands required
 
@@ -21,7 +26,8 @@ def packed_ip(ip: str) -> int:
 
 
 def initial_status(spec: ModelSpec, ip: str) -> dict[str, Any]:
-    """The full ``print`` object of a printer that just booted, idle, without AMS."""
+    """The full ``print`` object of a printer that just booted, idle (the brain adds ``ams``,
+    ``vt_tray`` and ``ams_status`` from its loadout)."""
     status: dict[str, Any] = {
         "gcode_state": "IDLE",
         "print_type": "idle",
@@ -62,36 +68,47 @@ def initial_status(spec: ModelSpec, ip: str) -> dict[str, Any]:
         "wifi_signal": "-51dBm",
         "ams_status": 0,
         "lights_report": [{"node": "chamber_light", "mode": "on"}],
-        "ams": {
-            "ams": [],
-            "ams_exist_bits": "0",
-            "tray_exist_bits": "0",
-            "tray_is_bbl_bits": "0",
-            "tray_now": "255",
-            "tray_pre": "255",
-            "tray_tar": "255",
-            "insert_flag": True,
-            "version": 1,
-        },
-        "vt_tray": {
-            "id": "254",
-            "tray_type": "PLA",
-            "tray_color": "FFFFFFFF",
-            "tray_info_idx": "GFL99",
-            "remain": 0,
-            "k": 0.02,
-            "n": 1,
-            "cali_idx": -1,
-        },
+        # "ams" and "vt_tray" come from the printer's filament loadout (``ams.AmsState``).
         "ipcam": {"ipcam_dev": "1", "timelapse": "disable", "resolution": "720p"},
         "net": {"conf": 0, "info": [{"ip": packed_ip(ip), "mask": 16777215}]},
     }
+    status["upgrade_state"] = upgrade_state(spec, spec.firmware, None)
     if spec.sends_fun:
         status["fun"] = FUN_OPEN
         status["lights_report"].append({"node": "work_light", "mode": "off"})
         status["ipcam"]["rtsp_url"] = "disable"
         status["xcam"] = {"buildplate_marker_detector": True}
     return status
+
+
+NEW_VERSION_AVAILABLE = 1
+NO_NEW_VERSION = 2
+
+
+def upgrade_state(spec: ModelSpec, firmware: str, new_version: str | None) -> dict[str, Any]:
+    """``print.upgrade_state`` (pybambu models.py): P1/A1 list updates in ``new_ver_list``
+    (``{name, cur_ver, new_ver}``), X1 names the new firmware in ``ota_new_version_number``."""
+    state: dict[str, Any] = {
+        "sequence_id": 0,
+        "progress": "",
+        "status": "IDLE",
+        "consistency_request": False,
+        "dis_state": 1 if new_version else 0,
+        "err_code": 0,
+        "force_upgrade": False,
+        "message": "",
+        "module": "",
+        "new_version_state": NEW_VERSION_AVAILABLE if new_version else NO_NEW_VERSION,
+    }
+    if spec.full_reports:  # X1
+        state.update({"ota_new_version_number": new_version or "", "ams_new_version_number": "",
+                      "ahb_new_version_number": "", "ext_new_version_number": "",
+                      "progress": "0", "module": "null"})  # fmt: skip
+    else:
+        state["new_ver_list"] = (
+            [{"name": "ota", "cur_ver": firmware, "new_ver": new_version}] if new_version else []
+        )
+    return state
 
 
 def delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

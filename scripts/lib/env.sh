@@ -85,8 +85,8 @@ otto_bind_path_options() {
       want=""
     else
       case "$arg" in
-        --describe | --identity-dir | --farm | --config | --stack-file | --workdir) want=1 ;;
-        --describe=* | --identity-dir=* | --farm=* | --config=* | --stack-file=* | --workdir=*)
+        --describe | --identity-dir | --farm | --config | --stack-file | --workdir | --ams-loadout) want=1 ;;
+        --describe=* | --identity-dir=* | --farm=* | --config=* | --stack-file=* | --workdir=* | --ams-loadout=*)
           path="${arg#*=}" ;;
       esac
     fi
