@@ -200,7 +200,6 @@ def test_extended_state_of_a_p1s() -> None:
     assert status.door_open is False  # home_flag without bit 0x00800000
     assert status.firmware_update_available is None
     assert (status.gcode_file, status.subtask_name) == ("bracket_v3.gcode.3mf", "bracket_v3")
-    assert (status.print_weight_grams, status.print_length_meters) == (None, None)
     assert status.hms_errors == ()
     assert status.print_error_info is None
 

@@ -95,9 +95,6 @@ class PrinterStatus:
     door_open: bool | None = None  # meaningful only on models with a door sensor
     firmware_update_available: bool | None = None  # None: no upgrade_state reported
     firmware_new_version: str | None = None
-    # Of the job's file, when the farm knows the file (the printer does not report them).
-    print_weight_grams: float | None = None
-    print_length_meters: float | None = None
 
     @property
     def hms_errors(self) -> tuple[PrinterError, ...]:
