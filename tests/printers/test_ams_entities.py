@@ -1,6 +1,7 @@
-"""AMS entities appear with their unit and go unavailable when it is unplugged.
+"""AMS entities appear with their unit and go unavailable when it is unplugged; the job's
+weight and length come from the farm's print file.
 
-The simulated printers have no AMS yet, so this test feeds real-format reports (a full report,
+The simulated printers have no AMS yet, so these tests feed real-format reports (a full report,
 then P1-style deltas) to the printer's client as its MQTT connection would hand them over;
 everything from there (merge, status model, coordinator, entities) is the real integration.
 """
@@ -21,6 +22,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ottoengine.bambu import BambuPrinterClient
 from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
+from custom_components.ottoengine.farm.clock import utcnow
+from custom_components.ottoengine.farm.jobs import JobSettings
+from custom_components.ottoengine.farm.orchestration.runs import (
+    Pause,
+    PauseKind,
+    Phase,
+    Run,
+    RunKind,
+    Step,
+)
+from custom_components.ottoengine.farm.print_items import PrintItem
 
 from ..bambu.fake_printer import VERSION_REPLY
 from ..bambu.reports import P1S_RUNNING_FULL
@@ -56,7 +68,8 @@ def _delta(**fields: Any) -> dict[str, Any]:
     return {"print": {"command": "push_status", "msg": 1, **fields}}
 
 
-async def _setup(hass: HomeAssistant) -> MockConfigEntry:
+async def _setup(hass: HomeAssistant, *, enable: tuple[str, ...] = ()) -> MockConfigEntry:
+    """The hub with one P1S; ``enable``: keys of entities disabled by default to enable."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=HUB_TITLE,
@@ -83,6 +96,11 @@ async def _setup(hass: HomeAssistant) -> MockConfigEntry:
         ],
     )
     entry.add_to_hass(hass)
+    registry = er.async_get(hass)
+    for key in enable:  # registered enabled before the integration would disable them
+        registry.async_get_or_create(
+            "sensor", DOMAIN, f"{entry.entry_id}_printer_1_{key}", config_entry=entry
+        )
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
@@ -176,3 +194,58 @@ async def test_ams_units_come_and_go(
     # Unloading the hub stops following the units.
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def test_print_weight_and_length_of_the_farms_job(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry
+) -> None:
+    entry = await _setup(hass, enable=("print_length",))
+    client = coordinator_of(entry, 1).client
+    assert client is not None
+    _deliver(client, VERSION_REPLY)
+    _deliver(client, P1S_RUNNING_FULL)
+    await hass.async_block_till_done()
+
+    def state(key: str) -> str:
+        entity_id = entity_registry.async_get_entity_id(
+            "sensor", DOMAIN, f"{entry.entry_id}_printer_1_{key}"
+        )
+        assert entity_id is not None
+        return hass.states.get(entity_id).state
+
+    # The print was started elsewhere (Bambu Studio): the farm does not know its file.
+    assert state("print_weight") == "unknown"
+    assert state("print_length") == "unknown"
+    assert state("job_name") == "bracket_v3"
+
+    # The farm's own job on this printer (held by a paused workflow, so nothing moves).
+    runtime = entry.runtime_data
+    farm = runtime.state
+    item = farm.add_print_item(
+        PrintItem(
+            id=farm.ids.allocate("print_item"),
+            filename="bracket_v3.gcode.3mf",
+            stored_name="bracket_v3.gcode.3mf",
+            size_bytes=1234,
+            sha256="0" * 64,
+            created_at=utcnow(),
+            metadata={"filament_used_g": 8.04, "filament_used_m": 2.69},
+        )
+    )
+    job = farm.create_job(item, JobSettings(auto_start=True), utcnow())
+    run = Run(
+        id=farm.ids.allocate("run"),
+        kind=RunKind.JOB,
+        printer_id=1,
+        job_id=job.id,
+        ejector_id=None,
+        phase=Phase.PAUSED,
+        steps=[Step.START, Step.EJECT],
+        step_index=0,
+        pause=Pause(PauseKind.COMMAND_FAILED, Step.START, "test", Phase.PRINTING),
+    )
+    farm.runs[run.id] = run
+    _deliver(client, _delta(mc_percent=38))
+    await hass.async_block_till_done()
+    assert float(state("print_weight")) == 8.04
+    assert float(state("print_length")) == 2.69
