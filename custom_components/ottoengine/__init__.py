@@ -37,6 +37,8 @@ PLATFORMS: list[Platform] = [
     Platform.BUTTON,
     Platform.SENSOR,
     Platform.SWITCH,
+    Platform.SELECT,
+    Platform.LIGHT,
 ]
 
 

@@ -1,5 +1,5 @@
 """Binary sensors of the farm's devices; each kind of device adds its own (printers: build
-plate present)."""
+plate present, problem, door, firmware update)."""
 
 from __future__ import annotations
 

@@ -1,12 +1,18 @@
-"""Diagnostics of the OttoEngine farm, with secrets and addresses redacted."""
+"""Diagnostics of the OttoEngine farm, with secrets and addresses redacted.
+
+Each printer's live status (AMS, errors, fans, lights...) is included as the status model holds
+it; access codes, serials, fingerprints and addresses are redacted wherever they appear.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
+from .printers.coordinator import PrinterCoordinator
 from .runtime import OttoConfigEntry
 
 TO_REDACT = {
@@ -38,6 +44,10 @@ async def async_get_config_entry_diagnostics(
                 for subentry in entry.subentries.values()
             ],
             "state": runtime.state.as_dict(),
+            "printers": {
+                str(printer_id): _printer(coordinator)
+                for printer_id, coordinator in sorted(runtime.printers.coordinators.items())
+            },
             "orchestrator": {
                 "job_processing_enabled": runtime.processing.enabled,
                 "statistics": runtime.processing.statistics.as_dict(),
@@ -46,3 +56,17 @@ async def async_get_config_entry_diagnostics(
         },
         TO_REDACT,
     )
+
+
+def _printer(coordinator: PrinterCoordinator) -> dict[str, Any]:
+    """One printer's connection and its status model (``None`` before its first report)."""
+    client = coordinator.client
+    status = coordinator.data
+    return {
+        "name": coordinator.settings.name,
+        "model": coordinator.settings.model,
+        "online": coordinator.online,
+        "authorization_blocked": coordinator.authorization_blocked,
+        "firmware_version": client.firmware_version if client is not None else None,
+        "status": dataclasses.asdict(status) if status is not None else None,
+    }

@@ -66,8 +66,11 @@ def test_x1c_idle_with_external_spool_and_hms() -> None:
     (error,) = status.errors
     assert error.kind == "hms"
     assert error.code == "HMS_0C00_0300_0003_0007"
-    assert error.description == "HMS_0C00_0300_0003_0007"
+    assert error.description.startswith("Possible first layer defects have been detected")
     assert (error.severity, error.module) == ("common", "camera")
+    assert error.url == (
+        "https://wiki.bambulab.com/en/x1/troubleshooting/hmscode/0C00_0300_0003_0007"
+    )
 
 
 def test_cancelled_print() -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import json
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
@@ -52,7 +52,14 @@ PATCH_RUN_MACRO = (MoonrakerClient, "run_macro")
 # -- the farm -------------------------------------------------------------------------------------
 ENTRY_ID = "01JSNAPSHOTFARMHUB00000000"
 FROZEN_TIME = "2026-03-14T09:26:53+00:00"
-ALL_PLATFORMS = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR, Platform.SWITCH]
+ALL_PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.SELECT,
+    Platform.LIGHT,
+]
 
 
 @dataclass(frozen=True)
@@ -219,6 +226,17 @@ def no_device_connections() -> Iterator[None]:
         patch.object(*PATCH_BAMBU_START, autospec=True),
         patch.object(*PATCH_STREAM_START, autospec=True),
         patch.object(*PATCH_RUN_MACRO, autospec=True, return_value={"result": "ok"}),
+    ):
+        yield
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Entities disabled by default are registered enabled (snapshots need every state)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
     ):
         yield
 

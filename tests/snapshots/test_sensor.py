@@ -19,6 +19,8 @@ def platforms() -> list[Platform]:
     return [Platform.SENSOR]
 
 
+# Every sensor, those disabled by default too (fans, Wi-Fi, nozzle, AMS temperature...).
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_sensors(
     hass: HomeAssistant,
     farm: Farm,

@@ -5,6 +5,7 @@ HA-free: nothing here imports Home Assistant.
 
 from __future__ import annotations
 
+from .ams import AmsState, AmsTray, AmsUnit
 from .client import BambuPrinterClient
 from .commands import JobIds
 from .discovery import DiscoveryListener
@@ -26,6 +27,9 @@ from .status import FilamentInfo, PrinterStatus, PrintState
 from .upload import UploadResult, upload_file, upload_file_sync
 
 __all__ = [
+    "AmsState",
+    "AmsTray",
+    "AmsUnit",
     "AuthorizationFirmwareError",
     "BambuAuthError",
     "BambuCommandError",

@@ -305,6 +305,13 @@ class BambuPrinterClient:
         """Send a control request built by ``printer_actions`` (refused on locked firmware)."""
         return await self._send(request, control=True, reply_timeout=reply_timeout)
 
+    async def set_print_speed(
+        self, level: int, *, reply_timeout: float | None = None
+    ) -> dict[str, Any] | None:
+        """Set the speed level 1-4 (silent, standard, sport, ludicrous) of the print."""
+        request = commands.print_speed(level)
+        return await self._send(request, control=True, reply_timeout=reply_timeout)
+
     async def request_full_status(self) -> None:
         """Ask for a full report (``pushall``); use sparingly, P1P lags if sent often."""
         await self._send(commands.pushall(), control=False)

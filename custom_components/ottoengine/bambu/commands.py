@@ -210,3 +210,10 @@ def led_control(node: LightNode, mode: LightMode, sequence_id: str = "0") -> dic
         loop_times=0,
         interval_time=0,
     )
+
+
+def print_speed(level: int, sequence_id: str = "0") -> dict[str, Any]:
+    """Set the print speed (1 silent, 2 standard, 3 sport, 4 ludicrous); ``param`` is a string."""
+    if level not in (1, 2, 3, 4):
+        raise ValueError(f"print speed level must be 1-4, not {level!r}")
+    return _request("print", "print_speed", sequence_id, param=str(level))

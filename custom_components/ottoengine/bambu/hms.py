@@ -1,9 +1,16 @@
-"""Formatting and decoding of printer error codes: ``print_error`` and HMS entries."""
+"""Formatting and decoding of printer error codes: ``print_error`` and HMS entries.
+
+The English texts of Bambu Lab's public HMS and device-error tables live in ``data/hms_en.json``
+(see its ``_source``). The file is read once, when this HA-free module is imported (Home
+Assistant imports integrations in an executor), never in the event loop.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from importlib import resources
+import json
+from typing import Any, Literal
 
 PRINT_CANCELLED_ERROR = 50348044  # 0x0300400C: the user (or a stop command) cancelled the print
 AUTHORIZATION_ERR_CODE = 84033543  # 0x05024007: "mqtt message verify failed"
@@ -26,6 +33,22 @@ HMS_TEXTS: dict[str, str] = {
     ),
 }
 
+WIKI_BASE_URL = "https://wiki.bambulab.com"
+HMS_WIKI_HOME = f"{WIKI_BASE_URL}/en/hms/home"
+
+
+def _load_table() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("data", "hms_en.json").read_text("utf-8")
+    table: dict[str, Any] = json.loads(text)
+    return table
+
+
+_TABLE = _load_table()
+# Public tables: "0300_0100_0001_0001" → text, "0300_400C" → text, HMS code → wiki section.
+HMS_TABLE: dict[str, str] = _TABLE["hms"]
+PRINT_ERROR_TABLE: dict[str, str] = _TABLE["print_error"]
+HMS_WIKI: dict[str, str] = _TABLE["hms_wiki"]
+
 SEVERITIES: dict[int, str] = {1: "fatal", 2: "serious", 3: "common", 4: "info"}
 MODULES: dict[int, str] = {
     0x03: "motion_controller",
@@ -45,6 +68,7 @@ class PrinterError:
     description: str  # the known text, else the code itself
     severity: str | None = None  # HMS only: fatal, serious, common, info
     module: str | None = None  # HMS only: ams, toolhead, mainboard...
+    url: str | None = None  # HMS only: the Bambu Lab wiki page of the code
 
 
 def format_print_error(value: int) -> str:
@@ -63,7 +87,18 @@ def format_hms_code(attr: int, code: int) -> str:
 def decode_print_error(value: int) -> PrinterError:
     """A ``print_error`` value as a :class:`PrinterError` (text when the code is known)."""
     code = format_print_error(value)
-    return PrinterError("print_error", code, PRINT_ERROR_TEXTS.get(code, code))
+    text = PRINT_ERROR_TEXTS.get(code) or PRINT_ERROR_TABLE.get(code, code)
+    return PrinterError("print_error", code, text)
+
+
+def hms_wiki_url(formatted: str) -> str:
+    """The wiki page of an HMS code (``"0300_0100_0001_0001"``); the HMS home page if unknown."""
+    section = HMS_WIKI.get(formatted)
+    if section is None:
+        return HMS_WIKI_HOME
+    if section.startswith("/"):
+        return f"{WIKI_BASE_URL}{section}"
+    return f"{WIKI_BASE_URL}/en/{section}/troubleshooting/hmscode/{formatted}"
 
 
 def decode_hms(attr: int, code: int) -> PrinterError:
@@ -73,7 +108,8 @@ def decode_hms(attr: int, code: int) -> PrinterError:
     return PrinterError(
         "hms",
         label,
-        HMS_TEXTS.get(formatted, label),
+        HMS_TEXTS.get(formatted) or HMS_TABLE.get(formatted, label),
         severity=SEVERITIES.get(code >> 16, "unknown"),
         module=MODULES.get(attr >> 24, f"module_{attr >> 24:02X}"),
+        url=hms_wiki_url(formatted),
     )

@@ -40,6 +40,23 @@ SERIAL_PREFIXES: tuple[tuple[str, str], ...] = (
 # Models whose firmware expects project_file URLs as ftp:///<name> (others: file:///sdcard/).
 FTP_URL_MODELS = frozenset({"H2D", "H2D Pro", "H2S", "H2C", "P2S", "X2D"})
 
+# Models with a real chamber temperature sensor (P1/A1 report a constant 5 °C).
+CHAMBER_SENSOR_MODELS = frozenset(
+    {"X1C", "X1", "X1E", "P2S", "X2D", "H2D", "H2D Pro", "H2S", "H2C"}
+)
+# Models that report their door (X1 in ``home_flag``, the newer ones in ``stat``).
+DOOR_SENSOR_MODELS = CHAMBER_SENSOR_MODELS
+
+
+def has_chamber_sensor(model: str | None) -> bool:
+    """Whether the model measures its chamber temperature."""
+    return normalize_model(model) in CHAMBER_SENSOR_MODELS
+
+
+def has_door_sensor(model: str | None) -> bool:
+    """Whether the model reports its door open or closed."""
+    return normalize_model(model) in DOOR_SENSOR_MODELS
+
 
 def model_from_code(code: str | None) -> str | None:
     """Model name for an SSDP / slicer model code (``"C12"`` → ``"P1S"``), ``None`` if unknown."""

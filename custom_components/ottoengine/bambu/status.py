@@ -8,12 +8,16 @@ from enum import StrEnum
 import ipaddress
 from typing import Any
 
+from .ams import NO_AMS, AmsState
 from .hms import PRINT_CANCELLED_ERROR, PrinterError, decode_hms, decode_print_error
 from .stages import stage_name
 
 EXTERNAL_SPOOL_TRAY_ID = 254
 NO_TRAY_ID = 255
 SIGNING_REQUIRED_BIT = 0x20000000  # in "fun": signed commands required (Developer Mode off)
+DOOR_OPEN_BIT = 0x00800000  # in "home_flag" (X1) and "stat" (H2, P2S, X2D): the door is open
+FAN_STEPS = 15  # fans report a speed step "0".."15"
+SPEED_LEVELS = {1: "silent", 2: "standard", 3: "sport", 4: "ludicrous"}
 
 
 class PrintState(StrEnum):
@@ -80,6 +84,32 @@ class PrinterStatus:
     sdcard: bool | None
     ip_address: str | None
     signing_required: bool | None  # None: the printer does not send "fun"
+    ams: AmsState = NO_AMS
+    nozzle_type: str | None = None  # "stainless_steel", "hardened_steel"...
+    nozzle_diameter: float | None = None  # mm
+    part_cooling_fan_percent: int | None = None
+    aux_fan_percent: int | None = None
+    chamber_fan_percent: int | None = None
+    heatbreak_fan_percent: int | None = None
+    chamber_light_on: bool | None = None  # None: the printer reports no chamber light
+    door_open: bool | None = None  # meaningful only on models with a door sensor
+    firmware_update_available: bool | None = None  # None: no upgrade_state reported
+    firmware_new_version: str | None = None
+
+    @property
+    def hms_errors(self) -> tuple[PrinterError, ...]:
+        """The active HMS entries (without the ``print_error``)."""
+        return tuple(error for error in self.errors if error.kind == "hms")
+
+    @property
+    def print_error_info(self) -> PrinterError | None:
+        """The ``print_error`` with its text, when there is one."""
+        return next((error for error in self.errors if error.kind == "print_error"), None)
+
+    @property
+    def speed_name(self) -> str | None:
+        """``silent``, ``standard``, ``sport`` or ``ludicrous``."""
+        return SPEED_LEVELS.get(self.speed_level) if self.speed_level is not None else None
 
     @property
     def cancelled(self) -> bool:
@@ -128,6 +158,17 @@ class PrinterStatus:
             sdcard=report["sdcard"] if isinstance(report.get("sdcard"), bool) else None,
             ip_address=_ip_address(report),
             signing_required=_signing_required(report),
+            ams=AmsState.from_report(report),
+            nozzle_type=_str(report.get("nozzle_type")) or None,
+            nozzle_diameter=_float(report.get("nozzle_diameter")) or None,
+            part_cooling_fan_percent=_fan_percent(report.get("cooling_fan_speed")),
+            aux_fan_percent=_fan_percent(report.get("big_fan1_speed")),
+            chamber_fan_percent=_fan_percent(report.get("big_fan2_speed")),
+            heatbreak_fan_percent=_fan_percent(report.get("heatbreak_fan_speed")),
+            chamber_light_on=_light_on(report, "chamber_light"),
+            door_open=_door_open(report),
+            firmware_update_available=_update_available(report),
+            firmware_new_version=_new_firmware(report),
         )
 
 
@@ -225,6 +266,54 @@ def _errors(report: Mapping[str, Any], print_error: int) -> tuple[PrinterError, 
         if attr is not None and code is not None:
             errors.append(decode_hms(attr, code))
     return tuple(errors)
+
+
+def _fan_percent(value: Any) -> int | None:
+    """A fan step "0".."15" as a percentage in tens, rounded up (as the printer's screen)."""
+    step = _int(value)
+    if step is None:
+        return None
+    step = min(max(step, 0), FAN_STEPS)
+    return -(-step * 10 // FAN_STEPS) * 10
+
+
+def _light_on(report: Mapping[str, Any], node: str) -> bool | None:
+    lights = report.get("lights_report")
+    for light in lights if isinstance(lights, list) else []:
+        if isinstance(light, Mapping) and light.get("node") == node:
+            return light.get("mode") in {"on", "flashing"}
+    return None
+
+
+def _door_open(report: Mapping[str, Any]) -> bool | None:
+    """H2-style ``stat`` (hex string) wins over ``home_flag`` (X1) when both are there."""
+    stat = _str(report.get("stat"))
+    if stat:
+        try:
+            return bool(int(stat, 16) & DOOR_OPEN_BIT)
+        except ValueError:
+            pass
+    flags = _int(report.get("home_flag"))
+    return bool(flags & DOOR_OPEN_BIT) if flags is not None else None
+
+
+def _update_available(report: Mapping[str, Any]) -> bool | None:
+    upgrade = report.get("upgrade_state")
+    if not isinstance(upgrade, Mapping) or "new_version_state" not in upgrade:
+        return None
+    return _int(upgrade.get("new_version_state")) == 1
+
+
+def _new_firmware(report: Mapping[str, Any]) -> str | None:
+    """The offered firmware version (``upgrade_state.new_ver_list[name=ota].new_ver``)."""
+    upgrade = report.get("upgrade_state")
+    if not isinstance(upgrade, Mapping) or _int(upgrade.get("new_version_state")) != 1:
+        return None
+    versions = upgrade.get("new_ver_list")
+    for entry in versions if isinstance(versions, list) else []:
+        if isinstance(entry, Mapping) and entry.get("name") == "ota":
+            return _str(entry.get("new_ver")) or None
+    return _str(upgrade.get("ota_new_version_number")) or None
 
 
 def _ip_address(report: Mapping[str, Any]) -> str | None:

@@ -178,6 +178,16 @@ class PrinterCommands:
             lambda c: c.send_gcode(gcode, reply_timeout=const.REPLY_TIMEOUT)
         )
 
+    async def async_set_print_speed(self, level: int) -> CommandResult:
+        """Speed level 1-4 (silent, standard, sport, ludicrous) of the running print."""
+        return await self._async_send(
+            lambda c: c.set_print_speed(level, reply_timeout=const.REPLY_TIMEOUT)
+        )
+
+    async def async_set_chamber_light(self, on: bool) -> CommandResult:
+        """Switch the chamber light (allowed even when the firmware demands signed commands)."""
+        return await self._async_send(lambda c: c.set_light("chamber_light", "on" if on else "off"))
+
     async def async_start_print(self, filename: str, options: StartOptions) -> CommandResult:
         """Start a file on the printer's storage (``.gcode`` plain, else a project file)."""
         if filename.lower().endswith(".gcode"):

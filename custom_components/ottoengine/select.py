@@ -1,0 +1,20 @@
+"""Selects of the farm's devices (printers: print speed)."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .printers.controls import async_setup_printer_selects
+from .runtime import OttoConfigEntry
+
+# Commands wait for the device themselves; no parallel limit.
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: OttoConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    async_setup_printer_selects(hass, entry, async_add_entities)

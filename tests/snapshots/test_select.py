@@ -1,0 +1,27 @@
+"""Select entities: each printer's print speed."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import snapshot_platform
+from syrupy.assertion import SnapshotAssertion
+
+from .conftest import Farm
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    return [Platform.SELECT]
+
+
+async def test_selects(
+    hass: HomeAssistant,
+    farm: Farm,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    await snapshot_platform(hass, entity_registry, snapshot, farm.entry.entry_id)
+    assert farm.placement("select") == snapshot(name="placement")
