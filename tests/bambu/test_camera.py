@@ -18,12 +18,15 @@ from custom_components.ottoengine.bambu import (
 )
 from custom_components.ottoengine.bambu.camera import (
     CameraConnection,
+    CameraKind,
     CameraProtocolError,
     CameraSettings,
     PrinterCamera,
     auth_packet,
+    camera_kind,
     check_jpeg,
     payload_size,
+    rtsps_url,
 )
 from ottosim.bambu.certs import CertificateAuthority
 
@@ -251,3 +254,25 @@ async def _until(condition: object, timeout: float = 3.0) -> None:
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize(
+    ("model", "kind"),
+    [
+        ("X1C", CameraKind.RTSPS),
+        ("H2D", CameraKind.RTSPS),
+        ("P1S", CameraKind.JPEG),
+        ("A1 mini", CameraKind.JPEG),
+        ("Unknown", None),
+        (None, None),
+    ],
+)
+def test_camera_kind(model: str | None, kind: CameraKind | None) -> None:
+    assert camera_kind(model) is kind
+
+
+def test_rtsps_url() -> None:
+    assert rtsps_url("192.168.1.20", "12345678") == (
+        "rtsps://bblp:12345678@192.168.1.20:322/streaming/live/1"
+    )
+    assert rtsps_url("fe80::1", "a/b@c") == "rtsps://bblp:a%2Fb%40c@[fe80::1]:322/streaming/live/1"

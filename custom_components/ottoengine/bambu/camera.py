@@ -26,11 +26,14 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 import contextlib
 from dataclasses import dataclass
+from enum import StrEnum
+import ipaddress
 import logging
 import ssl
 import struct
 import time
 from typing import Final
+from urllib.parse import quote
 
 from .errors import (
     BambuAuthError,
@@ -53,6 +56,37 @@ JPEG_START: Final = b"\xff\xd8"
 JPEG_END: Final = b"\xff\xd9"
 # A P1/A1 frame is 20-100 kB; anything near this is a broken stream, not a picture.
 MAX_FRAME_BYTES: Final = 8 * 1024 * 1024
+
+RTSPS_PORT: Final = 322
+RTSPS_PATH: Final = "/streaming/live/1"
+# Which models stream how (ha-bambulab's CAMERA_RTSP / CAMERA_IMAGE features).
+RTSPS_MODELS: Final = frozenset({"X1", "X1C", "X1E", "X2D", "H2D", "H2D Pro", "H2S", "H2C", "P2S"})
+JPEG_MODELS: Final = frozenset({"P1P", "P1S", "A1", "A1 mini", "A2L"})
+
+
+class CameraKind(StrEnum):
+    """How a model's camera is watched."""
+
+    RTSPS = "rtsps"  # X1/H2/P2S: an RTSP-over-TLS server on port 322
+    JPEG = "jpeg"  # P1/A1: JPEG frames on port 6000 (``PrinterCamera``)
+
+
+def camera_kind(model: str | None) -> CameraKind | None:
+    """The camera of ``model`` (``None``: unknown model or no camera)."""
+    if model in RTSPS_MODELS:
+        return CameraKind.RTSPS
+    if model in JPEG_MODELS:
+        return CameraKind.JPEG
+    return None
+
+
+def rtsps_url(host: str, access_code: str, port: int = RTSPS_PORT) -> str:
+    """The X1/H2/P2S live stream URL; it contains the access code: never log or show it."""
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(host).version == 6:
+            host = f"[{host}]"
+    return f"rtsps://bblp:{quote(access_code, safe='')}@{host}:{port}{RTSPS_PATH}"
+
 
 # Errors that retrying cannot fix: the user must act (new access code, check the printer).
 FATAL_CAMERA_ERRORS = (BambuAuthError, SerialMismatchError, CertificateMismatchError)
