@@ -202,10 +202,9 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus]):
         triggers = printer_triggers(previous, status)
         if not triggers:
             return
-        device = dr.async_get(self.hass).async_get_device(
-            identifiers={
-                device_identifier(self.config_entry.entry_id, DeviceKind.PRINTER, self.printer_id)
-            }
+        entry_id = self.config_entry.entry_id
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            device_identifier(entry_id, DeviceKind.PRINTER, self.printer_id), entry_id
         )
         for trigger in triggers:
             data: dict[str, object] = {
