@@ -77,13 +77,14 @@ async def test_entities_follow_a_print(  # noqa: PLR0917
     assert device.via_device_id == entry.runtime_data.hub_device_id
     assert device.manufacturer == "Bambu Lab"
     assert device.model == "P1S"
-    # 34 of the printer itself (26 sensors, 3 buttons, 3 binary sensors, speed, light; a P1S
-    # has no chamber or door sensor and the simulated one no AMS), 8 of the orchestrator
-    # (phase, current job, counters, needs attention, plate cleared). 9 of them are disabled
-    # by default: current file, print length, 4 fans, Wi-Fi, nozzle type and diameter.
-    assert len(er.async_entries_for_device(entity_registry, device.id)) == 33
+    # 41 of the printer itself (26 sensors, 3 buttons, 3 binary sensors, speed, light, camera;
+    # a P1S has no chamber or door sensor) and 6 of its AMS unit (4 trays, humidity,
+    # temperature), 8 of the orchestrator (phase, current job, counters, needs attention, plate
+    # cleared). 10 of them are disabled by default: current file, print length, 4 fans, Wi-Fi,
+    # nozzle type and diameter, the AMS temperature.
+    assert len(er.async_entries_for_device(entity_registry, device.id)) == 39
     every = er.async_entries_for_device(entity_registry, device.id, include_disabled_entities=True)
-    assert len(every) == 42
+    assert len(every) == 49
 
     status = entity("sensor", "status")
     assert status == "sensor.p1s_1_status"
@@ -94,10 +95,9 @@ async def test_entities_follow_a_print(  # noqa: PLR0917
     assert float(nozzle.state) > 0
     assert nozzle.attributes["unit_of_measurement"] == "°C"
     filament = hass.states.get(entity("sensor", "filament"))
-    live = coordinator_of(entry, printer_id).data.filament
-    assert live is not None
-    assert filament.state == live.material
-    assert filament.attributes["source"] == live.source
+    # The simulated P1S has an AMS with nothing loaded into the toolhead yet: no filament.
+    assert coordinator_of(entry, printer_id).data.filament is None
+    assert filament.state == "unknown"
     assert hass.states.get(entity("binary_sensor", "build_plate")).state == "on"
     nozzle_target = entity_registry.async_get(entity("sensor", "nozzle_target_temperature"))
     assert nozzle_target is not None

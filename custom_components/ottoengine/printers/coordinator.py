@@ -14,6 +14,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
@@ -26,9 +27,11 @@ from ..bambu import (
     PrinterStatus,
     PrintState,
 )
+from ..subentries import DeviceKind, device_identifier
 from . import const
 from .commands import PrinterCommands, describe_login
 from .settings import PrinterSettings
+from .triggers import EVENT_PRINTER, PrinterTrigger, active_errors, is_known, printer_triggers
 
 if TYPE_CHECKING:
     from ..runtime import OttoConfigEntry
@@ -70,6 +73,8 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus]):
         self.end_time: datetime | None = None
         self._end_basis: tuple[PrintState, int] | None = None
         self._reported_online: bool | None = None
+        # The last status that said what the printer does (the device triggers compare to it).
+        self._last_known: PrinterStatus | None = None
         self._on_online = on_online
         self._on_error = on_error
         self._on_authorization = on_authorization
@@ -158,6 +163,7 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus]):
             self._reported_online = True
         self._update_end_time(status)
         self.async_set_updated_data(status)
+        self._fire_triggers(status)
         if status.status is not PrintState.OFFLINE and not was_online:
             self._on_online(self)
         if client is not None and client.authorization_blocked != self.authorization_blocked:
@@ -186,6 +192,35 @@ class PrinterCoordinator(DataUpdateCoordinator[PrinterStatus]):
             return
         self._log_offline(describe_login(err))
         self._on_error(self, err)
+
+    @callback
+    def _fire_triggers(self, status: PrinterStatus) -> None:
+        """Fire ``ottoengine_printer_event`` for each trigger of the change (device triggers)."""
+        if not is_known(status):
+            return
+        previous, self._last_known = self._last_known, status
+        triggers = printer_triggers(previous, status)
+        if not triggers:
+            return
+        entry_id = self.config_entry.entry_id
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            device_identifier(entry_id, DeviceKind.PRINTER, self.printer_id), entry_id
+        )
+        for trigger in triggers:
+            data: dict[str, object] = {
+                "device_id": device.id if device is not None else None,
+                "printer_id": self.printer_id,
+                "printer_name": self.settings.name,
+                "type": trigger.value,
+                "status": status.status.value,
+                "file": status.subtask_name,
+            }
+            if trigger is PrinterTrigger.PRINTER_ERROR:
+                data["errors"] = [
+                    {"code": error.code, "description": error.description}
+                    for error in active_errors(status)
+                ]
+            self.hass.bus.async_fire(EVENT_PRINTER, data)
 
     def _log_offline(self, reason: str) -> None:
         if self._reported_online is not False:
