@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import re
 from typing import Any
 
-from ottosim.ottoeject.gcode import GcodeCall
+from ottosim.klippy.gcode import GcodeCall
 from ottosim.world import PhysicalError, World
 
 # Real-time seconds per macro family (scaled by the ejector's time_scale).
