@@ -470,12 +470,14 @@ class KlippyApiServer:
                 call.params.get("TYPE", "echo").lower(), "echo:"
             )
             self._respond(f"{prefix} {call.params.get('MSG', '')}")
+        elif await self._run_extended(call):
+            pass
         elif command == "G4":
             await self._move(float(call.params.get("P", "0") or 0) / 1000.0)
         elif command == "G28":
             await self._move(0.0)
             self._objects.homed_axes = "xyz"
-        elif await self._run_extended(call) or command in _NO_OP_COMMANDS:
+        elif command in _NO_OP_COMMANDS:
             pass
         else:
             self._respond(f'// Unknown command:"{command}"')

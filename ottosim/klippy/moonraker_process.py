@@ -65,9 +65,17 @@ def _requirements_key() -> str:
 
 
 def moonraker_config(
-    *, host: str, port: int, klippy_socket: Path, trusted_clients: Sequence[str]
+    *,
+    host: str,
+    port: int,
+    klippy_socket: Path,
+    trusted_clients: Sequence[str],
+    zeroconf: bool = False,
 ) -> str:
-    """A moonraker.conf for a robot without a service manager or update manager."""
+    """A moonraker.conf for a host without a service manager or update manager.
+
+    ``zeroconf``: add ``[zeroconf]`` (mDNS ``_moonraker._tcp`` on ``host``).
+    """
     trusted = "".join(f"\n  {client}" for client in trusted_clients)
     return (
         "[server]\n"
@@ -83,7 +91,7 @@ def moonraker_config(
         "validate_config: False\n"
         "\n[announcements]\n"
         "enable_moonlight: False\n"
-    )
+    ) + ("\n[zeroconf]\n" if zeroconf else "")
 
 
 class MoonrakerProcess:
@@ -103,8 +111,10 @@ class MoonrakerProcess:
         klippy_socket: Path,
         unix_socket: Path,
         api_key: str | None = None,
+        zeroconf: bool = False,
     ) -> None:
         self.host = host
+        self.zeroconf = zeroconf
         self.port = port
         self.data_path = data_path
         self.klippy_socket = klippy_socket
@@ -239,6 +249,7 @@ class MoonrakerProcess:
                 port=self.port,
                 klippy_socket=self.klippy_socket,
                 trusted_clients=trusted,
+                zeroconf=self.zeroconf,
             )
         )
 
