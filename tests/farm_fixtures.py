@@ -148,6 +148,7 @@ def run_farm(
     ssdp_to: Sequence[str] = (),
     identity_dir: Path | None = None,
     shelf_spacing_mm: float | None = None,
+    klipper_printers: int = 0,
 ) -> Iterator[FarmHandle]:
     """Run ``python -m ottosim`` until the block ends; yields once the farm is up."""
     with tempfile.TemporaryDirectory(prefix="ottosim-fixture-") as directory:
@@ -169,6 +170,8 @@ def run_farm(
             command += ["--identity-dir", str(identity_dir)]
         if shelf_spacing_mm is not None:
             command += ["--shelf-spacing-mm", str(shelf_spacing_mm)]
+        if klipper_printers:
+            command += ["--klipper-printers", str(klipper_printers)]
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         with log_file.open("wb") as log:
             process = subprocess.Popen(

@@ -8,11 +8,12 @@ printer's state: print job, heaters, bed, Klipper's printer objects) and the sha
 
 from ottosim.klipper.brain import KlipperPrinterBrain
 from ottosim.klipper.klippy import PrinterKlippy
-from ottosim.klipper.models import KLIPPER_MODELS, KlipperModelSpec, klipper_model_spec
+from ottosim.klipper.models import K1C, KLIPPER_MODELS, KlipperModelSpec, klipper_model_spec
 from ottosim.klipper.printer import FAULTS, SimulatedKlipperPrinter
 
 __all__ = [
     "FAULTS",
+    "K1C",
     "KLIPPER_MODELS",
     "KlipperModelSpec",
     "KlipperPrinterBrain",

@@ -50,7 +50,9 @@ class SimulatedKlipperPrinter:
     ``host:port``; uploaded files go to its gcodes folder, which is Klippy's virtual SD card.
     ``time_scale``: simulated seconds per real second. ``end_print_raise``: the bed raise the
     user put into ``END_PRINT`` (``G1 Z200 F600``). ``zeroconf``: enable Moonraker's
-    ``[zeroconf]`` announcement on ``host``.
+    ``[zeroconf]`` announcement (``_moonraker._tcp.local.``, address ``host``, server
+    ``<name>.local.``); off by default: python-zeroconf announces on every interface, so the
+    simulated printers' loopback addresses would also reach the LAN.
     """
 
     def __init__(
@@ -98,7 +100,7 @@ class SimulatedKlipperPrinter:
             klippy_socket=self._socket_dir / "klippy.sock",
             unix_socket=self._socket_dir / "moonraker.sock",
             api_key=api_key,
-            zeroconf=zeroconf,
+            zeroconf_hostname=name if zeroconf else None,
         )
 
     async def start(self) -> None:

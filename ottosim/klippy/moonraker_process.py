@@ -70,11 +70,12 @@ def moonraker_config(
     port: int,
     klippy_socket: Path,
     trusted_clients: Sequence[str],
-    zeroconf: bool = False,
+    zeroconf_hostname: str | None = None,
 ) -> str:
     """A moonraker.conf for a host without a service manager or update manager.
 
-    ``zeroconf``: add ``[zeroconf]`` (mDNS ``_moonraker._tcp`` on ``host``).
+    ``zeroconf_hostname``: add ``[zeroconf]`` (mDNS ``_moonraker._tcp`` announcing ``host``,
+    server ``<zeroconf_hostname>.local``).
     """
     trusted = "".join(f"\n  {client}" for client in trusted_clients)
     return (
@@ -91,7 +92,7 @@ def moonraker_config(
         "validate_config: False\n"
         "\n[announcements]\n"
         "enable_moonlight: False\n"
-    ) + ("\n[zeroconf]\n" if zeroconf else "")
+    ) + ("" if zeroconf_hostname is None else f"\n[zeroconf]\nmdns_hostname: {zeroconf_hostname}\n")
 
 
 class MoonrakerProcess:
@@ -111,10 +112,10 @@ class MoonrakerProcess:
         klippy_socket: Path,
         unix_socket: Path,
         api_key: str | None = None,
-        zeroconf: bool = False,
+        zeroconf_hostname: str | None = None,
     ) -> None:
         self.host = host
-        self.zeroconf = zeroconf
+        self.zeroconf_hostname = zeroconf_hostname
         self.port = port
         self.data_path = data_path
         self.klippy_socket = klippy_socket
@@ -249,7 +250,7 @@ class MoonrakerProcess:
                 port=self.port,
                 klippy_socket=self.klippy_socket,
                 trusted_clients=trusted,
-                zeroconf=self.zeroconf,
+                zeroconf_hostname=self.zeroconf_hostname,
             )
         )
 
