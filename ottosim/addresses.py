@@ -1,6 +1,6 @@
 """Loopback addresses for simulated devices: one address per device, like hosts on a LAN.
 
-Printers get 127.0.1.N, OttoEjects 127.0.2.N. An address is taken only if the device's ports
+Printers get 127.0.1.N, OttoEjects 127.0.2.N, Klipper printers 127.0.3.N. An address is taken only if the device's ports
 are free there and no other farm holds it: each taken address is locked (``flock`` on
 ``LOCK_DIR/<address>.lock``) until the lease is released, so farms started at the same moment
 (parallel test runs, a benchmark) never pick the same address.
@@ -18,6 +18,7 @@ from ottosim.process import port_free
 
 PRINTER_NETWORK = "127.0.1"
 EJECTOR_NETWORK = "127.0.2"
+KLIPPER_PRINTER_NETWORK = "127.0.3"
 LOCK_DIR = Path("/var/lib/ottosim/address-locks")
 
 

@@ -1,6 +1,7 @@
 """``python -m ottosim``: run a simulated farm in the foreground until Ctrl-C / SIGTERM.
 
     python -m ottosim --printers 4 --ejectors 1 --shelves 6 --time-scale 60 --describe farm.json
+    python -m ottosim --printers 2 --klipper-printers 1 --ejectors 1 --describe farm.json
 
 ``--describe FILE`` is written (atomically) once every device is up: see ``Farm.describe``.
 """
@@ -28,6 +29,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--printers", type=int, default=4, help="simulated Bambu printers")
     parser.add_argument("--ejectors", type=int, default=0, help="simulated OttoEjects")
     parser.add_argument("--shelves", type=int, default=6, help="shelves per rack")
+    parser.add_argument(
+        "--klipper-printers",
+        type=int,
+        default=0,
+        help="simulated Klipper printers (Creality K1C: real Moonraker, simulated Klippy)",
+    )
+    parser.add_argument(
+        "--klipper-zeroconf",
+        action="store_true",
+        help="enable Moonraker's [zeroconf] mDNS announcement on the Klipper printers",
+    )
     parser.add_argument(
         "--shelf-spacing-mm", type=float, default=SHELF_SPACING_MM, help="height of one shelf"
     )
@@ -94,6 +106,8 @@ async def run(args: argparse.Namespace) -> None:
             identity_dir=args.identity_dir,
             shelf_spacing_mm=args.shelf_spacing_mm,
             ams_loadouts=args.ams_loadouts,
+            klipper_printers=args.klipper_printers,
+            klipper_zeroconf=args.klipper_zeroconf,
         )
     except ValueError as err:  # a bad --ams-loadout, --models, ...
         raise SystemExit(f"ottosim: {err}") from None

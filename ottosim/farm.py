@@ -14,6 +14,9 @@ Layout:
   models cycle P1S, P1P, X1C, A1 unless given), each on its own address 127.0.1.N with MQTT
   (8883) and FTPS (990); every printer starts with an empty build plate on its bed;
 - OttoEjects are ``ottoeject-<j>`` on 127.0.2.N:7125, each reaching rack ``rack-<j>``;
+- Klipper printers (``klipper_printers``, Creality K1C) are ``k1c-<n>`` on 127.0.3.N:7125
+  (real Moonraker, simulated Klippy, see ``ottosim.klipper``), each with an empty plate; the
+  OttoEjects reach them with ``EJECT_FROM_CREALITY_K_ONE_C`` / ``LOAD_ONTO_CREALITY_K_ONE_C``;
 - a rack of S shelves ``shelf_spacing_mm`` apart (80 unless given) starts with an empty plate on
   each shelf of its upper half (shelves S//2+1 .. S) and nothing on the lower half (free for
   storing finished prints);
@@ -32,7 +35,12 @@ import tempfile
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ottosim.addresses import EJECTOR_NETWORK, PRINTER_NETWORK, AddressLease
+from ottosim.addresses import (
+    EJECTOR_NETWORK,
+    KLIPPER_PRINTER_NETWORK,
+    PRINTER_NETWORK,
+    AddressLease,
+)
 from ottosim.bambu.ams import Loadout, parse_loadout
 from ottosim.bambu.broker import MQTT_TLS_PORT
 from ottosim.bambu.camera import CAMERA_PORT
@@ -44,6 +52,7 @@ from ottosim.control import ControlServer
 from ottosim.world import World
 
 if TYPE_CHECKING:
+    from ottosim.klipper import SimulatedKlipperPrinter
     from ottosim.ottoeject import SimulatedOttoEject
 
 MOONRAKER_PORT = 7125
@@ -75,7 +84,11 @@ class Farm:
         identity_dir: Path | None = None,
         shelf_spacing_mm: float = SHELF_SPACING_MM,
         ams_loadouts: Mapping[str, Any] | None = None,
+        klipper_printers: int = 0,
+        klipper_zeroconf: bool = False,
     ) -> None:
+        if klipper_printers < 0:
+            raise ValueError("need klipper_printers >= 0")
         if printers < 0 or ejectors < 0 or shelves < 1 or time_scale <= 0:
             raise ValueError("need printers >= 0, ejectors >= 0, shelves >= 1, time_scale > 0")
         if shelf_spacing_mm <= 0:
@@ -107,6 +120,9 @@ class Farm:
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="ottosim-farm-"))
         self.printers: dict[str, SimulatedBambuPrinter] = {}
         self.ejectors: dict[str, SimulatedOttoEject] = {}
+        self._klipper_count = klipper_printers
+        self.klipper_zeroconf = klipper_zeroconf
+        self.klipper_printers: dict[str, SimulatedKlipperPrinter] = {}
         self.control = ControlServer(self, control_port)
         self.ca: CertificateAuthority | None = None
         self._addresses = AddressLease()
@@ -169,6 +185,8 @@ class Farm:
                 await printer.start()
 
         await asyncio.gather(*(start(printer) for printer in self.printers.values()))
+        if self._klipper_count:
+            await self._start_klipper_printers()
         if self._ejector_count:
             await self._start_ejectors()
         await self.control.start()
@@ -187,6 +205,33 @@ class Farm:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(codes, indent=2, sort_keys=True))
         path.chmod(0o600)
+
+    async def _start_klipper_printers(self) -> None:
+        """Klipper printers join the world before the OttoEjects read it for their macros."""
+        from ottosim.klipper import K1C, SimulatedKlipperPrinter
+
+        ips = self._addresses.take(KLIPPER_PRINTER_NETWORK, (MOONRAKER_PORT,), self._klipper_count)
+        for index, ip in enumerate(ips, start=1):
+            name = f"{K1C.name.lower()}-{index}"
+            self.world.add_printer(name, K1C.name)
+            self.klipper_printers[name] = SimulatedKlipperPrinter(
+                self.world,
+                name=name,
+                spec=K1C,
+                host=ip,
+                port=MOONRAKER_PORT,
+                api_key=None,
+                workdir=self.workdir / "klipper" / name,
+                time_scale=self.time_scale,
+                zeroconf=self.klipper_zeroconf,
+            )
+        starting = asyncio.Semaphore(PARALLEL_STARTS)
+
+        async def start(printer: SimulatedKlipperPrinter) -> None:
+            async with starting:
+                await printer.start()
+
+        await asyncio.gather(*(start(p) for p in self.klipper_printers.values()))
 
     async def _start_ejectors(self) -> None:
         from ottosim.ottoeject import SimulatedOttoEject
@@ -220,6 +265,8 @@ class Farm:
         await self.control.stop()
         for ejector in self.ejectors.values():
             await ejector.stop()
+        for klipper in self.klipper_printers.values():
+            await klipper.stop()
         for printer in self.printers.values():
             await printer.stop()
         self._addresses.release()
@@ -229,11 +276,15 @@ class Farm:
     # -- views -----------------------------------------------------------------------------------
     @property
     def device_names(self) -> list[str]:
-        return [*self.printers, *self.ejectors]
+        return [*self.printers, *self.klipper_printers, *self.ejectors]
 
     def fault_names(self, device: str) -> tuple[str, ...]:
         if device in self.printers:
             return PRINTER_FAULTS
+        if device in self.klipper_printers:
+            from ottosim.klipper import FAULTS as KLIPPER_FAULTS
+
+            return KLIPPER_FAULTS
         from ottosim.ottoeject import FAULTS as EJECTOR_FAULTS
 
         return tuple(EJECTOR_FAULTS)
@@ -243,6 +294,7 @@ class Farm:
         return {
             "printers": [printer.describe() for printer in self.printers.values()],
             "ejectors": [ejector.describe() for ejector in self.ejectors.values()],
+            "klipper_printers": [p.describe() for p in self.klipper_printers.values()],
             "racks": [
                 {
                     "name": name,
@@ -263,7 +315,10 @@ class Farm:
         return {
             **self.world.truth(since=since),
             "devices": {
-                "printers": {name: p.status() for name, p in self.printers.items()},
+                "printers": {
+                    **{name: p.status() for name, p in self.printers.items()},
+                    **{name: p.status() for name, p in self.klipper_printers.items()},
+                },
                 "ejectors": {name: e.status() for name, e in self.ejectors.items()},
             },
         }
@@ -274,6 +329,8 @@ class Farm:
         faults: ``SimulatedOttoEject``); logged as ``fault_injected`` once it took effect."""
         if device in self.printers:
             await self.printers[device].inject_fault(fault, **params)
+        elif device in self.klipper_printers:
+            await self._klipper_fault(device, fault, params)
         elif device in self.ejectors:
             await self.ejectors[device].inject_fault(fault, **params)
         else:
@@ -281,12 +338,23 @@ class Farm:
         self.world.record(device, "fault_injected", fault=fault, params=params)
 
     async def reset(self) -> None:
-        """Clear every printer's faults and every ejector's injected macro failures."""
+        """Clear every printer's faults (Klipper printers: Moonraker up, Klippy restarted if not
+        ready) and every ejector's injected macro failures."""
         for printer in self.printers.values():
             await printer.inject_fault("clear")
+        for klipper in self.klipper_printers.values():
+            await klipper.inject_fault("clear")
         for ejector in self.ejectors.values():
             await ejector.inject_fault("macro_fail_clear")
         self.world.record("farm", "reset")
+
+    async def _klipper_fault(self, device: str, fault: str, params: dict[str, Any]) -> None:
+        from ottosim.klipper.printer import KlipperFaultError
+
+        try:
+            await self.klipper_printers[device].inject_fault(fault, **params)
+        except KlipperFaultError as err:
+            raise FaultError(str(err)) from err
 
     # -- the operator ----------------------------------------------------------------------------
     def operator(self, action: str, **params: Any) -> dict[str, Any]:

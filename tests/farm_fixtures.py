@@ -149,6 +149,7 @@ def run_farm(
     identity_dir: Path | None = None,
     shelf_spacing_mm: float | None = None,
     ams_loadout: Path | None = None,
+    klipper_printers: int = 0,
 ) -> Iterator[FarmHandle]:
     """Run ``python -m ottosim`` until the block ends; yields once the farm is up."""
     with tempfile.TemporaryDirectory(prefix="ottosim-fixture-") as directory:
@@ -172,6 +173,8 @@ def run_farm(
             command += ["--shelf-spacing-mm", str(shelf_spacing_mm)]
         if ams_loadout is not None:
             command += ["--ams-loadout", str(ams_loadout)]
+        if klipper_printers:
+            command += ["--klipper-printers", str(klipper_printers)]
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         with log_file.open("wb") as log:
             process = subprocess.Popen(

@@ -5,10 +5,10 @@ unix-socket API and the robot's macros), ``MacroCatalog`` (macro names, duration
 effect on ``ottosim.world.World``) and ``MoonrakerProcess`` (the Moonraker subprocess).
 """
 
+from ottosim.klippy.moonraker_process import MoonrakerProcess, find_moonraker_executable
 from ottosim.ottoeject.ejector import FAULTS, SimulatedOttoEject
 from ottosim.ottoeject.klippy import SimulatedKlippy
 from ottosim.ottoeject.macros import MacroCatalog, macro_suffix_for_model
-from ottosim.ottoeject.moonraker_process import MoonrakerProcess, find_moonraker_executable
 
 __all__ = [
     "FAULTS",

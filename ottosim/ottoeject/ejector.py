@@ -10,9 +10,9 @@ import tempfile
 from typing import Any
 import uuid
 
+from ottosim.klippy.moonraker_process import MoonrakerProcess
 from ottosim.ottoeject.klippy import ESTOP_MESSAGE, SimulatedKlippy
 from ottosim.ottoeject.macros import MacroCatalog
-from ottosim.ottoeject.moonraker_process import MoonrakerProcess
 from ottosim.world import World
 
 _LOGGER = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ Macro names follow the OTTOMAT3D convention (ottomat3d-workflow.md, section 2):
 Printer routing: ``printers`` maps a macro suffix to a world printer name (``{"BAMBULAB_P_ONE_S":
 "p1s-1"}``); the reverse direction (printer name to suffix) is accepted too, recognised by which
 side names a printer of the world. Printers that are not mapped get the suffix of their model
-(``BAMBULAB_`` + the model with digits spelled out: ``P1S`` becomes ``BAMBULAB_P_ONE_S``). When
+(``BAMBULAB_`` + the model with digits spelled out: ``P1S`` becomes ``BAMBULAB_P_ONE_S``; the
+Klipper printers have their OTTOMAT3D names, ``MODEL_SUFFIXES``: a K1C is ``CREALITY_K_ONE_C``). When
 several printers share a suffix, the macro needs the optional parameter ``PRINTER=<world printer
 name>`` (``EJECT_FROM_BAMBULAB_P_ONE_S PRINTER=p1s-2``); with one printer the parameter is
 optional and, when given, must name that printer.
@@ -25,7 +26,7 @@ from collections.abc import Mapping
 import re
 from typing import Any
 
-from ottosim.ottoeject.gcode import GcodeCall
+from ottosim.klippy.gcode import GcodeCall
 from ottosim.world import PhysicalError, World
 
 # Real-time seconds per macro family (scaled by the ejector's time_scale).
@@ -52,6 +53,13 @@ DIGIT_WORDS = {
     "9": "NINE",
 }
 
+# Models whose OTTOMAT3D macro suffix is not BAMBULAB_<model> (ottomat3d-workflow.md, section 2).
+MODEL_SUFFIXES = {
+    "K1": "CREALITY_K_ONE_C",
+    "K1C": "CREALITY_K_ONE_C",
+    "KOBRA S1": "ANYCUBIC_KOBRA_S_ONE",
+}
+
 _PRINTER_MACRO = re.compile(r"^(EJECT_FROM|LOAD_ONTO|CLOSE_DOOR)_([A-Z0-9_]+)$")
 _SLOT_MACRO = re.compile(r"^(STORE_TO_SLOT|GRAB_FROM_SLOT)_([0-9]+)$")
 FAILURE_MODES = ("once", "always")
@@ -62,7 +70,10 @@ class MacroFailed(Exception):
 
 
 def macro_suffix_for_model(model: str, brand: str = "BAMBULAB") -> str:
-    """The OTTOMAT3D macro suffix of a printer model: ``P1S`` gives ``BAMBULAB_P_ONE_S``."""
+    """The OTTOMAT3D macro suffix of a printer model: ``P1S`` gives ``BAMBULAB_P_ONE_S``,
+    ``K1C`` ``CREALITY_K_ONE_C``."""
+    if model.upper() in MODEL_SUFFIXES:
+        return MODEL_SUFFIXES[model.upper()]
     tokens = re.findall(r"[A-Za-z]+|[0-9]", model.upper())
     return "_".join([brand, *(DIGIT_WORDS.get(token, token) for token in tokens)])
 

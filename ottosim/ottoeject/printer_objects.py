@@ -6,6 +6,10 @@ from collections.abc import Mapping, Sequence
 import copy
 from typing import Any
 
+from ottosim.klippy.status import status_changes
+
+__all__ = ["IDLE_TIMEOUT_SECONDS", "PrinterObjects", "status_changes"]
+
 IDLE_TIMEOUT_SECONDS = 600.0
 
 
@@ -136,16 +140,3 @@ class PrinterObjects:
             else:
                 status[name] = {key: copy.deepcopy(full.get(key)) for key in fields}
         return status
-
-
-def status_changes(
-    previous: Mapping[str, Mapping[str, Any]], current: Mapping[str, Mapping[str, Any]]
-) -> dict[str, dict[str, Any]]:
-    """Fields of ``current`` that differ from ``previous`` (what a subscription pushes)."""
-    changes: dict[str, dict[str, Any]] = {}
-    for name, fields in current.items():
-        before = previous.get(name, {})
-        changed = {key: value for key, value in fields.items() if before.get(key) != value}
-        if changed:
-            changes[name] = changed
-    return changes
