@@ -103,7 +103,7 @@ class KlipperPrinterPort:
     async def async_close(self) -> None:
         """Stop following: the websocket is closed and no task is left."""
         await self._stream.stop()
-        tasks, self._tasks = self._tasks, set()
+        tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         for task in tasks:
