@@ -24,9 +24,9 @@ from custom_components.ottoengine.klipper import (
     KlipperClient,
     KlipperPrinterPort,
     MoonrakerDeviceKind,
+    client as client_module,
     probe_device_kind,
 )
-from custom_components.ottoengine.klipper import client as client_module
 from custom_components.ottoengine.moonraker import MoonrakerAuthError, MoonrakerError
 from ottosim.addresses import EJECTOR_NETWORK, AddressLease
 from ottosim.ottoeject import SimulatedOttoEject
