@@ -75,7 +75,7 @@ class FakeMoonraker:
         self.metadata: dict[str, dict[str, Any]] = {}
         self.metadata_misses = 0  # 404 answers before a file's metadata is "extracted"
         self.history: list[dict[str, Any]] = []
-        self.history_available = True
+        self.history_error: int | None = None  # 404: no history component
         self.max_upload = 1024 * 1024 * 1024
         self.corrupt_uploads = False
         self.start_behaviour = "print"  # "print", "ignore" or "instant_complete"
@@ -252,8 +252,8 @@ class FakeMoonraker:
         return self._result({"filename": name, **self.metadata[name]})
 
     async def _history(self, request: web.Request) -> web.Response:
-        if not self.history_available:
-            return http_error(404, "Not Found")
+        if self.history_error is not None:
+            return http_error(self.history_error, "Not Found")
         limit = int(request.query.get("limit", "50"))
         jobs = list(reversed(self.history))[:limit]
         return self._result({"count": len(self.history), "jobs": jobs})

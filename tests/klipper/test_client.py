@@ -116,7 +116,7 @@ async def test_files_and_history(fake: FakeMoonraker, client: KlipperClient, gco
     newest = await client.newest_history_job()
     assert newest is not None
     assert (newest.filename, newest.status) == ("a/cube.gcode", "cancelled")
-    fake.history_available = False
+    fake.history_error = 404  # Moonraker without the history component
     assert await client.newest_history_job() is None
 
 

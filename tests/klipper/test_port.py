@@ -130,11 +130,18 @@ async def test_stale_complete_of_the_same_file_is_not_our_finish(
     )
     await wait_state(port, PrinterState.FINISH)  # the last job's end, nobody tracks it
     fake.start_behaviour = "ignore"  # the printer has not started it yet (start macro running)
+    history_calls = fake.calls.count("GET /server/history/list")
     await port.async_start_print("cube.gcode", StartOptions())
     idle = await wait_state(port, PrinterState.IDLE)
     assert idle.progress_percent == 0
-    await asyncio.sleep(0.3)  # the history check ran: still the old job
-    assert port.snapshot().state is PrinterState.IDLE
+    # one history read at the start request, one when the old end showed up after it
+    await wait_for(
+        lambda: (
+            fake.calls.count("GET /server/history/list") == history_calls + 2 and not port._tasks
+        ),
+        lambda: fake.calls,
+    )
+    assert port.snapshot().state is PrinterState.IDLE  # the history still has the old job
     await fake.update(
         {"print_stats": {"state": "printing", "print_duration": 1.0, "total_duration": 0.5}}
     )
@@ -273,3 +280,16 @@ async def test_slow_answer_counts_as_sent(
     printer = make_port(client, "generic")
     assert await printer.async_send_gcode("G28") is CommandResult.SENT
     assert fake.scripts == ["G28"]
+
+
+async def test_start_without_a_history(
+    fake: FakeMoonraker, port: KlipperPrinterPort, gcode: Path
+) -> None:
+    await port.async_upload(gcode, "cube.gcode")
+    fake.history_error = 500
+    assert await port.async_start_print("cube.gcode", StartOptions()) is CommandResult.CONFIRMED
+    tracked = port.tracked_job
+    assert tracked is not None
+    assert tracked.baseline_job_id is None
+    await fake.update({"print_stats": {"print_duration": 2.0}})
+    await wait_state(port, PrinterState.RUNNING)

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from ..farm.orchestration.profiles import KlipperModelProfile, klipper_profile
 from ..farm.ports import CommandResult, PrinterSnapshot, StartOptions
-from ..moonraker.errors import MoonrakerClientError, MoonrakerConnectionError
+from ..moonraker.errors import MoonrakerClientError, MoonrakerConnectionError, MoonrakerError
 from ..moonraker.status_stream import MoonrakerStatusStream
 from .client import KlipperClient, UploadProgress
 from .command_errors import command_error, upload_error
@@ -198,6 +198,9 @@ class KlipperPrinterPort:
         """Start a file of the ``gcodes`` root (Bambu options do not apply to Klipper)."""
         try:
             newest = await self._client.newest_history_job()
+        except MoonrakerError as err:  # the history is only a cross-check: start anyway
+            _LOGGER.debug("%s: history not available: %s", self._name, err)
+            newest = None
         except MoonrakerClientError as err:
             raise command_error(err, self._name, f"start {filename}") from err
         self._newest = newest
