@@ -34,7 +34,7 @@ from custom_components.ottoengine.klipper import (
 from .conftest import API_KEY
 from .fake_moonraker import FakeMoonraker
 
-TIMEOUT = 5.0
+TIMEOUT = 15.0  # generous: the machine is shared; a pass takes well under 1 s
 
 
 async def wait_for(check: Callable[[], bool], what: Callable[[], object]) -> None:

@@ -32,6 +32,8 @@ def objects(state: str, **extra: Any) -> dict[str, dict[str, Any]]:
         "extruder": {"temperature": 210.0, "target": 210.0},
         "heater_bed": {"temperature": 60.0, "target": 60.0},
         "webhooks": {"state": "ready", "state_message": "Printer is ready"},
+        "toolhead": {"position": [10.0, 20.0, 4.2, 100.0], "homed_axes": "xyz"},
+        "idle_timeout": {"state": "Printing"},
     }
     for name, fields in extra.items():
         result.setdefault(name, {}).update(fields)
@@ -133,6 +135,7 @@ def test_running_details_progress_layers_temperatures() -> None:
     assert snapshot.remaining_seconds == 300  # estimate 400 s - 100 s printed
     assert (snapshot.layer, snapshot.total_layers) == (12, 40)
     assert snapshot.temperatures == Temperatures(210.0, 210.0, 60.0, 60.0)
+    assert (snapshot.z_position, snapshot.motion_busy) == (4.2, True)
     farm = snapshot.to_printer_snapshot()
     assert (farm.state, farm.job_name, farm.progress_percent) == (
         PrinterState.RUNNING,
@@ -198,3 +201,13 @@ def test_malformed_numbers_are_ignored() -> None:
     assert snapshot.temperatures.extruder is None
     assert snapshot.temperatures.extruder_target is None
     assert snapshot.progress == 1.0
+
+
+def test_bed_position_and_motion_after_the_print() -> None:
+    """After END_PRINT the farm can see the bed at Z 200 and the move done (idle_timeout)."""
+    objs = objects("complete", toolhead={"position": [0.0, 0.0, 200.0, 0.0]})
+    objs["idle_timeout"]["state"] = "Ready"
+    snapshot = ready(objs)
+    assert (snapshot.z_position, snapshot.motion_busy) == (200.0, False)
+    objs["toolhead"]["position"] = None
+    assert ready(objs).z_position is None

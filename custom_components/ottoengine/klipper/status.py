@@ -96,6 +96,8 @@ class KlipperSnapshot:
     total_duration: float = 0.0
     temperatures: Temperatures = Temperatures()
     message: str | None = None  # Klippy's state message or print_stats' error message
+    z_position: float | None = None  # toolhead Z (mm): where the bed is on a Z-bed printer
+    motion_busy: bool = False  # idle_timeout "Printing": moves (a bed raise) still running
 
     @property
     def progress_percent(self) -> int:
@@ -224,6 +226,9 @@ def derive_snapshot(
     if state is PrinterState.FINISH:
         progress = 1.0
     info = stats.get("info") or {}
+    position = (objects.get("toolhead") or {}).get("position")
+    z_position = _number(position[2]) if isinstance(position, list) and len(position) > 2 else None
+    idle_state = str((objects.get("idle_timeout") or {}).get("state") or "")
     total_layers = _integer(info.get("total_layer")) or total_layers_hint
     active = print_state in ACTIVE_PRINT_STATES
     return KlipperSnapshot(
@@ -247,4 +252,6 @@ def derive_snapshot(
         total_duration=total_duration,
         temperatures=temperatures,
         message=message,
+        z_position=z_position,
+        motion_busy=idle_state.lower() == "printing",
     )

@@ -39,6 +39,10 @@ class MoonrakerStatusStream:
     websocket is down the status is polled over HTTP every ``poll_interval`` while reconnecting
     with exponential backoff (``reconnect_min`` .. ``reconnect_max``). Only one websocket is
     ever open; ``stop()`` closes it and ends every task.
+
+    A Klipper printer follows more objects: ``objects`` are subscribed to (and queried while
+    polling) besides the robot's three, ``objects`` (the property) is their merged status, and
+    ``on_update()`` is called after every change of any field or of the connection.
     """
 
     def __init__(
