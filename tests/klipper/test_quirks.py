@@ -99,6 +99,14 @@ JOB = TrackedJob(
             PrinterState.IDLE,
             "stale_end",
         ),
+        # Klippy shut down with an old end frozen in print_stats: offline, not a stale end
+        (
+            JOB,
+            replace(OLD_COMPLETE, state=PrinterState.OFFLINE, klippy_state="shutdown"),
+            None,
+            PrinterState.OFFLINE,
+            None,
+        ),
         # not an end state: untouched
         (JOB, seen("standby", None), None, PrinterState.IDLE, None),
         (JOB, seen("printing"), None, PrinterState.RUNNING, None),
@@ -125,12 +133,18 @@ def test_stale_complete(
         (0.98, True, "standby", PrinterState.IDLE),  # stopped early: the farm fails it
         (0.995, False, "standby", PrinterState.IDLE),  # never seen printing
         (0.995, True, "printing", PrinterState.RUNNING),
+        (0.995, True, "shutdown", PrinterState.OFFLINE),  # standby frozen by a shutdown
     ],
 )
 def test_stuck_at_99_then_standby_is_finished(
     last_progress: float, seen_active: bool, now: str, expected: PrinterState
 ) -> None:
     job = replace(JOB, seen_active=seen_active, last_progress=last_progress)
+    if now == "shutdown":
+        frozen = seen("standby", None)
+        snapshot = replace(frozen, state=PrinterState.OFFLINE, klippy_state="shutdown")
+        assert apply_quirks(job, snapshot).state is expected
+        return
     snapshot = seen(now, None if now == "standby" else "cube.gcode")
     if now == "printing":
         snapshot = replace(snapshot, progress=0.995)

@@ -109,7 +109,11 @@ def is_stale_end(
     job: TrackedJob | None, snapshot: KlipperSnapshot, newest: HistoryJob | None = None
 ) -> bool:
     """``print_stats`` shows an end state that is not (yet) the end of the tracked job."""
-    if job is None or snapshot.print_state not in END_PRINT_STATES:
+    if (
+        job is None
+        or snapshot.klippy_state != "ready"  # frozen objects of a stopped Klippy: not an end
+        or snapshot.print_state not in END_PRINT_STATES
+    ):
         return False
     if job.seen_active or history_shows_new_job(job, newest):
         return False
@@ -124,6 +128,7 @@ def finished_at_99(job: TrackedJob | None, snapshot: KlipperSnapshot) -> bool:
     return (
         job is not None
         and job.seen_active
+        and snapshot.klippy_state == "ready"
         and snapshot.print_state == "standby"
         and job.last_progress >= FINISHED_PROGRESS
     )
