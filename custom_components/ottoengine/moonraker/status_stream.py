@@ -39,6 +39,10 @@ class MoonrakerStatusStream:
     websocket is down the status is polled over HTTP every ``poll_interval`` while reconnecting
     with exponential backoff (``reconnect_min`` .. ``reconnect_max``). Only one websocket is
     ever open; ``stop()`` closes it and ends every task.
+
+    A Klipper printer follows more objects: ``objects`` are subscribed to (and queried while
+    polling) besides the robot's three, ``objects`` (the property) is their merged status, and
+    ``on_update()`` is called after every change of any field or of the connection.
     """
 
     def __init__(
@@ -49,9 +53,17 @@ class MoonrakerStatusStream:
         poll_interval: float = 2.0,
         reconnect_min: float = 0.5,
         reconnect_max: float = 30.0,
+        objects: Mapping[str, list[str] | None] | None = None,
+        on_update: Callable[[], None] | None = None,
     ) -> None:
         self._client = client
         self._on_change = on_change
+        # What to subscribe to: the OttoEject's three objects, or (a Klipper printer) more.
+        self._subscribed: dict[str, list[str] | None] = dict(STATUS_OBJECTS)
+        for name, fields in (objects or {}).items():
+            self._subscribed[name] = None if fields is None else list(fields)
+        self._extra_objects = objects is not None
+        self._on_update = on_update
         self.poll_interval = poll_interval
         self.reconnect_min = reconnect_min
         self.reconnect_max = reconnect_max
@@ -73,6 +85,11 @@ class MoonrakerStatusStream:
     @property
     def status(self) -> EjectorStatus:
         return self._snapshot.status
+
+    @property
+    def objects(self) -> Mapping[str, Mapping[str, Any]]:
+        """The merged status of the subscribed objects (empty while Klippy is not ready)."""
+        return self._objects
 
     @property
     def websocket_connected(self) -> bool:
@@ -123,14 +140,19 @@ class MoonrakerStatusStream:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + duration
         while True:
+            objects: dict[str, dict[str, Any]] = {}
             try:
                 snapshot = await self._client.fetch_snapshot()
+                if self._extra_objects and snapshot.klippy_state == "ready":
+                    queried = await self._client.objects_query(self._subscribed)
+                    objects = {name: dict(fields) for name, fields in queried.items()}
             except MoonrakerClientError:
                 snapshot = OFFLINE_SNAPSHOT
             self._klippy_connected = snapshot.klippy_connected
             self._klippy_state = snapshot.klippy_state
-            self._objects = {}
+            self._objects = objects
             self._publish(snapshot)
+            self._updated()
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return
@@ -215,7 +237,7 @@ class MoonrakerStatusStream:
         self._recompute()
 
     async def _subscribe(self) -> None:
-        result = await self._call("printer.objects.subscribe", {"objects": STATUS_OBJECTS})
+        result = await self._call("printer.objects.subscribe", {"objects": self._subscribed})
         self._objects = {
             name: dict(fields) for name, fields in (result.get("status") or {}).items()
         }
@@ -279,12 +301,18 @@ class MoonrakerStatusStream:
                 macro_outstanding=self._client.macro_outstanding,
             )
         self._publish(snapshot)
+        self._updated()
 
     def _publish(self, snapshot: EjectorSnapshot) -> None:
         self._known = True
         previous, self._snapshot = self._snapshot, snapshot
         if snapshot != previous and self._on_change is not None:
             self._on_change(snapshot)
+
+    def _updated(self) -> None:
+        """Tell ``on_update`` that the objects or the connection changed (any field)."""
+        if self._on_update is not None and self._task is not None:
+            self._on_update()
 
 
 def _deep_merge(target: dict[str, Any], update: Mapping[str, Any]) -> None:

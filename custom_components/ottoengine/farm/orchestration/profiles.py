@@ -8,6 +8,7 @@ original Node backend reused the P1S macros for them: defect 11).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import re
 from typing import Final
 
@@ -57,3 +58,71 @@ def default_bed_position(model: str) -> BedPosition:
     if model.upper() in _BED_SLINGERS:
         return BedPosition("Y", EJECT_Y_MM)
     return BedPosition("Z", EJECT_Z_MM)
+
+
+# -- Klipper printers (issue #14) ------------------------------------------------------------------
+
+
+KLIPPER_EJECT_BED: Final = BedPosition("Z", EJECT_Z_MM)  # Z beds: K1/K1C, Kobra S1, Voron
+
+
+@dataclass(frozen=True, slots=True)
+class KlipperModelProfile:
+    """What the farm must know of a Klipper printer model to eject from it.
+
+    ``end_gcode_raises_bed``: the printer's ``END_PRINT`` moves the bed to the eject position
+    (the K1/K1C setup guide has the user add ``G1 Z200 F600`` to it), so the orchestrator waits
+    for the print's end and sends nothing; otherwise the driver sends ``bed.gcode``
+    (``G90`` / ``G1 Z200 F600``) once the print has ended.
+    """
+
+    key: str
+    brand: str
+    model: str
+    end_gcode_raises_bed: bool
+    macros: PrinterMacros
+    bed: BedPosition = KLIPPER_EJECT_BED
+
+
+def _klipper_macros(suffix: str, *, door: bool) -> PrinterMacros:
+    return PrinterMacros(
+        eject=f"EJECT_FROM_{suffix}",
+        load=f"LOAD_ONTO_{suffix}",
+        close_door=f"CLOSE_DOOR_{suffix}" if door else None,
+    )
+
+
+# The K1 shares the K1C's robot macros (OTTOMAT3D names only K_ONE_C); the Kobra S1 runs its end
+# G-code unmodified here (OTTOMAT3D injected the raise by re-uploading each file), so the driver
+# moves its bed. Unknown models use the generic profile (the Node backend's fallback names).
+KLIPPER_PROFILES: Final[dict[str, KlipperModelProfile]] = {
+    profile.key: profile
+    for profile in (
+        KlipperModelProfile(
+            "K1C", "Creality", "K1C", True, _klipper_macros("CREALITY_K_ONE_C", door=True)
+        ),
+        KlipperModelProfile(
+            "K1", "Creality", "K1", True, _klipper_macros("CREALITY_K_ONE_C", door=True)
+        ),
+        KlipperModelProfile(
+            "Kobra S1",
+            "Anycubic",
+            "Kobra S1",
+            False,
+            _klipper_macros("ANYCUBIC_KOBRA_S_ONE", door=True),
+        ),
+        KlipperModelProfile("Voron", "Voron", "Voron", False, _klipper_macros("VORON", door=False)),
+        KlipperModelProfile(
+            "generic", "Klipper", "generic", False, _klipper_macros("GENERIC_PRINTER", door=False)
+        ),
+    )
+}
+
+
+def klipper_profile(model: str | None) -> KlipperModelProfile:
+    """The profile of a Klipper printer model (case and spacing ignored; else ``generic``)."""
+    wanted = "".join((model or "").split()).casefold()
+    for key, profile in KLIPPER_PROFILES.items():
+        if "".join(key.split()).casefold() == wanted:
+            return profile
+    return KLIPPER_PROFILES["generic"]
