@@ -2,7 +2,7 @@
 
 OttoEjects and Klipper printers announce the same ``_moonraker._tcp.local.`` service. While the
 hub is loaded, this browser resolves each announcement, asks the host what it drives (its Klippy
-objects, ``moonraker/kind.py``) and records it where the matching "Add ..." flow looks: OttoEjects
+objects, ``klipper/identity.py``) and records it where the matching "Add ..." flow looks: OttoEjects
 (and hosts that need an API key before they say what they are) for "Add OttoEject", printers for
 "Add printer". A configured OttoEject announcing a new address gets it. A manifest matcher would
 start a config flow per announcement instead; browsing here lets the integration keep
@@ -27,8 +27,8 @@ from zeroconf import ServiceListener, Zeroconf
 from zeroconf.asyncio import AsyncZeroconf
 
 from .const import DOMAIN
+from .klipper.identity import MoonrakerDeviceKind, device_kind
 from .moonraker import MoonrakerClient, MoonrakerClientError
-from .moonraker.kind import MoonrakerKind, kind_from_objects
 from .ottoeject.discovery import (
     ZEROCONF_TYPE,
     DiscoveredOttoEject,
@@ -55,22 +55,22 @@ def async_discovered_printers(hass: HomeAssistant) -> list[DiscoveredOttoEject]:
     )
 
 
-async def async_probe_kind(hass: HomeAssistant, found: DiscoveredOttoEject) -> MoonrakerKind:
+async def async_probe_kind(hass: HomeAssistant, found: DiscoveredOttoEject) -> MoonrakerDeviceKind:
     """Ask the announced host what it drives (UNKNOWN when it does not answer without a key)."""
     client = MoonrakerClient(
         async_get_clientsession(hass), found.host, found.port, timeout=PROBE_TIMEOUT
     )
     try:
-        return kind_from_objects(await client.objects_list())
+        return device_kind(await client.objects_list())
     except (MoonrakerClientError, ValueError) as err:
         _LOGGER.debug("Moonraker at %s:%s did not say what it is: %s", found.host, found.port, err)
-        return MoonrakerKind.UNKNOWN
+        return MoonrakerDeviceKind.UNKNOWN
 
 
 async def async_handle_announcement(hass: HomeAssistant, found: DiscoveredOttoEject) -> None:
     """Record one resolved announcement where the right flow offers it."""
     kind = await async_probe_kind(hass, found)
-    if kind is MoonrakerKind.PRINTER:
+    if kind is MoonrakerDeviceKind.PRINTER:
         hass.data.setdefault(_DISCOVERED_PRINTERS, {})[found.key] = found
         _LOGGER.debug("Klipper printer announced: %s", found.label)
         return

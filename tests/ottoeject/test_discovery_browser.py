@@ -7,9 +7,10 @@ farm's OttoEject (real Moonraker) is asked what it is, and the "Add OttoEject" f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from ipaddress import ip_address
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock, patch
+from unittest.mock import AsyncMock, MagicMock
 
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
 from homeassistant.core import HomeAssistant
@@ -18,7 +19,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from zeroconf.asyncio import AsyncServiceInfo
 
-from custom_components.ottoengine.moonraker.kind import MoonrakerKind, kind_from_objects
+from custom_components.ottoengine.klipper.identity import MoonrakerDeviceKind
 from custom_components.ottoengine.moonraker_browser import (
     MoonrakerBrowser,
     async_discovered_printers,
@@ -26,12 +27,19 @@ from custom_components.ottoengine.moonraker_browser import (
 )
 from custom_components.ottoengine.ottoeject.discovery import ZEROCONF_TYPE, DiscoveredOttoEject
 
-from ..farm_fixtures import FarmHandle
+from ..farm_fixtures import FarmHandle, run_farm
 from .robot import setup_hub
 
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
 
 NOBODY = "127.0.2.98"  # an announced address where nothing answers
+
+
+@pytest.fixture(scope="module")
+def moonraker_farm() -> Iterator[FarmHandle]:
+    """One OttoEject and one Klipper printer (a K1C), each a real Moonraker."""
+    with run_farm(printers=0, ejectors=1, shelves=2, klipper_printers=1) as farm:
+        yield farm
 
 
 @pytest.fixture
@@ -84,9 +92,9 @@ async def _offered(hass: HomeAssistant, entry: MockConfigEntry) -> list[dict[str
 
 
 async def test_an_announced_ottoeject_is_offered_by_add_ottoeject(
-    hass: HomeAssistant, zeroconf: MagicMock, sim_farm_with_ejector: FarmHandle
+    hass: HomeAssistant, zeroconf: MagicMock, moonraker_farm: FarmHandle
 ) -> None:
-    robot = sim_farm_with_ejector.ejectors[0]
+    robot = moonraker_farm.ejectors[0]
     entry = await setup_hub(hass)
     assert await _offered(hass, entry) == []
 
@@ -110,7 +118,7 @@ async def test_an_announced_ottoeject_is_offered_by_add_ottoeject(
     assert async_discovered_printers(hass) == []
     # The farm's robot told what it is (its OTTOEJECT_HOME macro family, no extruder).
     found = DiscoveredOttoEject("x", robot["name"], robot["ip"], robot["port"])
-    assert await async_probe_kind(hass, found) is MoonrakerKind.OTTOEJECT
+    assert await async_probe_kind(hass, found) is MoonrakerDeviceKind.OTTOEJECT
 
     # Unloading the hub stops browsing.
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -118,10 +126,10 @@ async def test_an_announced_ottoeject_is_offered_by_add_ottoeject(
 
 
 async def test_an_announced_ottoeject_that_moved_gets_its_new_address(
-    hass: HomeAssistant, zeroconf: MagicMock, sim_farm_with_ejector: FarmHandle
+    hass: HomeAssistant, zeroconf: MagicMock, moonraker_farm: FarmHandle
 ) -> None:
     """DHCP gave the robot another address (here: port): its announcement updates it."""
-    robot = sim_farm_with_ejector.ejectors[0]
+    robot = moonraker_farm.ejectors[0]
     entry = await setup_hub(
         hass,
         [
@@ -148,17 +156,19 @@ async def test_an_announced_ottoeject_that_moved_gets_its_new_address(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_an_announced_printer_is_not_offered_as_an_ottoeject(
-    hass: HomeAssistant, zeroconf: MagicMock
+async def test_an_announced_klipper_printer_is_not_offered_as_an_ottoeject(
+    hass: HomeAssistant, zeroconf: MagicMock, moonraker_farm: FarmHandle
 ) -> None:
+    printer = moonraker_farm.description["klipper_printers"][0]
     entry = await setup_hub(hass)
-    objects = ["webhooks", "print_stats", "extruder", "heater_bed", "gcode_macro START_PRINT"]
-    with patch(
-        "custom_components.ottoengine.moonraker_browser.MoonrakerClient.objects_list",
-        AsyncMock(return_value=objects),
-    ):
-        await _announce(hass, zeroconf, NOBODY, 7125, hostname="k1c", uuid="k1c00000-0000")
-    assert [found.name for found in async_discovered_printers(hass)] == ["k1c"]
+    await _announce(
+        hass, zeroconf, printer["ip"], printer["port"], hostname=printer["name"], uuid="k1c00000"
+    )
+    found = async_discovered_printers(hass)
+    assert [(p.name, p.host, p.port) for p in found] == [
+        (printer["name"], printer["ip"], printer["port"])
+    ]
+    assert await async_probe_kind(hass, found[0]) is MoonrakerDeviceKind.PRINTER
     assert await _offered(hass, entry) == []
     assert await hass.config_entries.async_unload(entry.entry_id)
 
@@ -173,18 +183,3 @@ async def test_no_browsing_without_home_assistant_zeroconf(
     assert not browser.running
     await browser.async_stop()
     assert await hass.config_entries.async_unload(entry.entry_id)
-
-
-@pytest.mark.parametrize(
-    ("objects", "kind"),
-    [
-        (["webhooks", "gcode_macro OTTOEJECT_HOME", "gcode_macro STORE_TO_SLOT_1"], "ottoeject"),
-        (["gcode_macro park_ottoeject"], "ottoeject"),
-        (["extruder", "heater_bed", "gcode_macro END_PRINT"], "printer"),
-        (["extruder", "gcode_macro OTTOEJECT_HOME"], "ottoeject"),
-        (["webhooks", "gcode_macro HELLO"], "unknown"),
-        ([], "unknown"),
-    ],
-)
-def test_kind_from_objects(objects: list[str], kind: str) -> None:
-    assert kind_from_objects(objects) is MoonrakerKind(kind)
