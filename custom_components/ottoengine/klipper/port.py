@@ -155,6 +155,10 @@ class KlipperPrinterPort:
     async def _async_load_metadata(self, filename: str) -> None:
         try:
             self._metadata[filename] = await self._client.metadata(filename, attempts=3)
+        except MoonrakerConnectionError as err:
+            _LOGGER.debug("%s: metadata of %s not read: %s", self._name, filename, err)
+            self._metadata.pop(filename, None)  # read it again once the printer answers
+            return
         except MoonrakerClientError as err:
             _LOGGER.debug("%s: no metadata for %s: %s", self._name, filename, err)
             return
