@@ -35,6 +35,7 @@ PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CAMERA,
+    Platform.IMAGE,
     Platform.SENSOR,
     Platform.SWITCH,
 ]

@@ -78,8 +78,8 @@ async def test_entities_follow_a_print(  # noqa: PLR0917
     assert device.manufacturer == "Bambu Lab"
     assert device.model == "P1S"
     # 15 of the printer itself, 8 of the orchestrator (phase, current job, counters, needs
-    # attention, plate cleared), the camera.
-    assert len(er.async_entries_for_device(entity_registry, device.id)) == 24
+    # attention, plate cleared), the camera and the cover image.
+    assert len(er.async_entries_for_device(entity_registry, device.id)) == 25
 
     status = entity("sensor", "status")
     assert status == "sensor.p1s_1_status"
