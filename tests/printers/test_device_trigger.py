@@ -15,15 +15,20 @@ from homeassistant.components.device_automation import (
     DeviceAutomationType,
     async_get_device_automations,
 )
+from homeassistant.components.device_automation.exceptions import InvalidDeviceAutomationConfig
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ottoengine.const import DOMAIN
-from custom_components.ottoengine.device_trigger import async_validate_trigger_config
+from custom_components.ottoengine.device_trigger import (
+    async_get_triggers,
+    async_validate_trigger_config,
+)
 from custom_components.ottoengine.printers.triggers import EVENT_PRINTER, PrinterTrigger
 
 from ..farm_fixtures import FarmHandle
@@ -57,6 +62,24 @@ def _automation(device_id: str, trigger_type: str) -> dict[str, Any]:
     }
 
 
+async def test_only_printers_have_triggers(hass: HomeAssistant) -> None:
+    entry = await setup_hub(hass)
+    hub = entry.runtime_data.hub_device_id
+    hub_triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [hub])
+    assert [t for t in hub_triggers[hub] if t["domain"] == DOMAIN] == []
+    assert await async_get_triggers(hass, "no-such-device") == []
+    with pytest.raises(InvalidDeviceAutomationConfig, match="not an OttoEngine printer"):
+        await async_validate_trigger_config(
+            hass,
+            {"platform": "device", "domain": DOMAIN, "device_id": hub, "type": "print_started"},
+        )
+    with pytest.raises(vol.Invalid):
+        await async_validate_trigger_config(
+            hass,
+            {"platform": "device", "domain": DOMAIN, "device_id": hub, "type": "exploded"},
+        )
+
+
 async def test_triggers_run_automations(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
@@ -79,14 +102,6 @@ async def test_triggers_run_automations(
     triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device.id])
     ours = [t for t in triggers[device.id] if t["domain"] == DOMAIN]  # not the entities' own
     assert sorted(t["type"] for t in ours) == sorted(PrinterTrigger)
-    hub = entry.runtime_data.hub_device_id
-    hub_triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [hub])
-    assert [t for t in hub_triggers[hub] if t["domain"] == DOMAIN] == []
-    with pytest.raises(Exception, match="not an OttoEngine printer"):
-        await async_validate_trigger_config(
-            hass,
-            {"platform": "device", "domain": DOMAIN, "device_id": hub, "type": "print_started"},
-        )
 
     assert await async_setup_component(
         hass,
