@@ -24,6 +24,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.ottoengine.bambu import PrinterStatus
 from custom_components.ottoengine.const import DOMAIN
 from custom_components.ottoengine.device_trigger import (
     async_get_triggers,
@@ -168,3 +169,17 @@ async def test_triggers_run_automations(
     await wait_for(lambda: "print_cancelled" in ran_types(), 20, "print cancelled")
     assert "print_failed" not in ran_types()
     assert "printer_error" not in ran_types()  # a cancel is not a printer error
+
+    # A print that ends while the printer is unreachable counts when it reports again (the
+    # coordinator compares with the last known status, as the client pushes them).
+    coordinator = entry.runtime_data.printers.get(printer_id)
+    assert coordinator is not None
+    await coordinator.async_stop_client()
+    ran.clear()
+    for report in ({"gcode_state": "RUNNING"}, None, {"gcode_state": "FINISH"}):
+        if report is None:
+            coordinator._handle_status(PrinterStatus.from_report({}, online=False))
+        else:
+            coordinator._handle_status(PrinterStatus.from_report(report))
+        await hass.async_block_till_done()
+    assert ran_types() == ["print_started", "print_finished"]
