@@ -48,6 +48,9 @@ PARALLEL_UPDATES = 0
 # How the P1/A1 cameras connect (tests shorten the timeouts or point at another port).
 CAMERA_SETTINGS = CameraSettings()
 JPEG_CONTENT_TYPE = "image/jpeg"
+# A still waits this long for a frame: less than Home Assistant's own 10 s, so that the user
+# sees why (access code, unreachable) rather than a bare timeout.
+SNAPSHOT_TIMEOUT = 8.0
 
 
 async def async_setup_entry(
@@ -125,7 +128,7 @@ class PrinterJpegCamera(PrinterCameraEntity):
         if not self.available:
             return None
         try:
-            return await self.camera.snapshot()
+            return await self.camera.snapshot(SNAPSHOT_TIMEOUT)
         except BambuError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,

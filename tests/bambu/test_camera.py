@@ -116,7 +116,11 @@ async def test_one_shared_stream_only_while_watched(server: CameraServer) -> Non
         frames_then = server.frames_sent
         await asyncio.sleep(0.2)
         assert server.frames_sent == frames_then  # nobody watches: nothing is streamed
-        # Watching again reconnects.
+        # Watching again reconnects; the last frame of the earlier stream is not served as new.
+        assert camera.latest_frame is not None
+        release = camera.watch()
+        assert camera.fresh_frame() is None
+        release()
         await camera.snapshot(timeout=3)
         assert server.sessions == 2
     finally:

@@ -7,12 +7,18 @@ certificate naming the printer's serial (the farm's own stream server is not use
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 import dataclasses
 from pathlib import Path
 import tempfile
+from types import SimpleNamespace
 
-from homeassistant.components.camera import async_get_image, async_get_stream_source
+from homeassistant.components.camera import (
+    DATA_COMPONENT as CAMERA_COMPONENT,
+    async_get_image,
+    async_get_stream_source,
+)
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -125,6 +131,12 @@ async def test_p1s_camera_stills_and_mjpeg(
         await async_get_image(hass, entity_id)
     assert "00000000" not in str(raised.value)
     assert printer["access_code"] not in str(raised.value)
+    # ... and an MJPEG stream that cannot get frames ends instead of hanging.
+    await wait_for(lambda: p1s_camera.open_sessions == 0, 5, "camera released")
+    response = await client.get(f"/api/camera_proxy_stream/{entity_id}")
+    assert response.status == 200
+    async with asyncio.timeout(10):
+        assert b"image/jpeg" not in await response.read()
 
 
 async def test_x1c_camera_is_an_rtsps_stream_source(
@@ -150,6 +162,17 @@ async def test_x1c_camera_is_an_rtsps_stream_source(
     assert code not in str(state.attributes)
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert code not in str(diagnostics)
+
+    # A stream playing an outdated URL (address or access code changed) is pointed at the new one.
+    camera = hass.data[CAMERA_COMPONENT].get_entity(entity_id)
+    assert camera is not None
+    updated: list[str] = []
+    camera.stream = SimpleNamespace(
+        source="rtsps://bblp:old@10.0.0.1:322/x", update_source=updated.append
+    )
+    coordinator_of(entry, printer_id).async_update_listeners()
+    assert updated == [f"rtsps://bblp:{code}@{printer['ip']}:322/streaming/live/1"]
+    camera.stream = None
 
     # Offline: unavailable and no stream source.
     coordinator = coordinator_of(entry, printer_id)

@@ -15,15 +15,21 @@ from homeassistant.components.device_automation import (
     DeviceAutomationType,
     async_get_device_automations,
 )
+from homeassistant.components.device_automation.exceptions import InvalidDeviceAutomationConfig
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.ottoengine.bambu import PrinterStatus
 from custom_components.ottoengine.const import DOMAIN
-from custom_components.ottoengine.device_trigger import async_validate_trigger_config
+from custom_components.ottoengine.device_trigger import (
+    async_get_triggers,
+    async_validate_trigger_config,
+)
 from custom_components.ottoengine.printers.triggers import EVENT_PRINTER, PrinterTrigger
 
 from ..farm_fixtures import FarmHandle
@@ -57,6 +63,24 @@ def _automation(device_id: str, trigger_type: str) -> dict[str, Any]:
     }
 
 
+async def test_only_printers_have_triggers(hass: HomeAssistant) -> None:
+    entry = await setup_hub(hass)
+    hub = entry.runtime_data.hub_device_id
+    hub_triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [hub])
+    assert [t for t in hub_triggers[hub] if t["domain"] == DOMAIN] == []
+    assert await async_get_triggers(hass, "no-such-device") == []
+    with pytest.raises(InvalidDeviceAutomationConfig, match="not an OttoEngine printer"):
+        await async_validate_trigger_config(
+            hass,
+            {"platform": "device", "domain": DOMAIN, "device_id": hub, "type": "print_started"},
+        )
+    with pytest.raises(vol.Invalid):
+        await async_validate_trigger_config(
+            hass,
+            {"platform": "device", "domain": DOMAIN, "device_id": hub, "type": "exploded"},
+        )
+
+
 async def test_triggers_run_automations(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
@@ -79,14 +103,6 @@ async def test_triggers_run_automations(
     triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device.id])
     ours = [t for t in triggers[device.id] if t["domain"] == DOMAIN]  # not the entities' own
     assert sorted(t["type"] for t in ours) == sorted(PrinterTrigger)
-    hub = entry.runtime_data.hub_device_id
-    hub_triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [hub])
-    assert [t for t in hub_triggers[hub] if t["domain"] == DOMAIN] == []
-    with pytest.raises(Exception, match="not an OttoEngine printer"):
-        await async_validate_trigger_config(
-            hass,
-            {"platform": "device", "domain": DOMAIN, "device_id": hub, "type": "print_started"},
-        )
 
     assert await async_setup_component(
         hass,
@@ -153,3 +169,17 @@ async def test_triggers_run_automations(
     await wait_for(lambda: "print_cancelled" in ran_types(), 20, "print cancelled")
     assert "print_failed" not in ran_types()
     assert "printer_error" not in ran_types()  # a cancel is not a printer error
+
+    # A print that ends while the printer is unreachable counts when it reports again (the
+    # coordinator compares with the last known status, as the client pushes them).
+    coordinator = entry.runtime_data.printers.get(printer_id)
+    assert coordinator is not None
+    await coordinator.async_stop_client()
+    ran.clear()
+    for report in ({"gcode_state": "RUNNING"}, None, {"gcode_state": "FINISH"}):
+        if report is None:
+            coordinator._handle_status(PrinterStatus.from_report({}, online=False))
+        else:
+            coordinator._handle_status(PrinterStatus.from_report(report))
+        await hass.async_block_till_done()
+    assert ran_types() == ["print_started", "print_finished"]

@@ -299,6 +299,7 @@ class PrinterCamera:
             self._linger = None
         if not self.streaming:
             self.last_error = None
+            self._frame_at = -float("inf")  # a frame of an earlier stream is not fresh
             self._task = asyncio.get_running_loop().create_task(
                 self._run(), name=f"bambu camera {self.host}"
             )
