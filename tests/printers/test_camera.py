@@ -2,7 +2,7 @@
 
 The printers are the simulated farm's (real MQTT); the P1S's camera is a TLS server speaking
 the port-6000 protocol (``tests/bambu/camera_server.py``) on the printer's own address, with a
-certificate naming the printer's serial (the farm's own stream server is not used yet).
+certificate naming the printer's serial; the last test uses the farm's own port-6000 stream.
 """
 
 from __future__ import annotations
@@ -183,3 +183,35 @@ async def test_x1c_camera_is_an_rtsps_stream_source(
     await hass.async_block_till_done()
     assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
     assert await async_get_stream_source(hass, entity_id) is None
+
+
+async def test_camera_of_the_simulated_printer(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    sim_farm: FarmHandle,
+    entity_registry: er.EntityRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The farm's P1P serves its own camera on port 6000: stills change as frames come."""
+    monkeypatch.setattr(
+        camera_platform,
+        "CAMERA_SETTINGS",
+        dataclasses.replace(camera_platform.CAMERA_SETTINGS, linger=0.3, backoff_max=0.5),
+    )
+    assert camera_platform.CAMERA_SETTINGS.port == 6000  # what real printers use
+    entry = await setup_hub(hass)
+    printer_id = await register(await hass_client(), sim_farm.printer("P1P"))
+    await wait_online(entry, printer_id)
+    await hass.async_block_till_done()
+    entity_id = _camera_id(entity_registry, entry.entry_id, printer_id)
+
+    first = await async_get_image(hass, entity_id)
+    assert first.content_type == "image/jpeg"
+    assert first.content.startswith(b"\xff\xd8")
+    assert first.content.endswith(b"\xff\xd9")
+    # A changing test picture: a later still is another frame.
+    frames = {first.content}
+    async with asyncio.timeout(20):
+        while len(frames) < 2:
+            await asyncio.sleep(0.5)
+            frames.add((await async_get_image(hass, entity_id)).content)
