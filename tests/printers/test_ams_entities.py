@@ -178,6 +178,20 @@ async def test_ams_units_come_and_go(
     assert hass.states.get(entity_id("ams_2_humidity")).attributes["humidity_percent"] == 21
     assert hass.states.get(active).state == "ams_2_tray_1"
 
+    # An AMS HT (unit 128, one tray) is named by its own kind.
+    ht_unit = {
+        "id": "128",
+        "humidity": "1",
+        "temp": "45.0",
+        "tray": [{"id": "0", "tray_type": "PA-CF"}],
+    }
+    _deliver(client, _delta(ams={"ams": [ht_unit]}))
+    await hass.async_block_till_done()
+    ht_tray = entity_id("ams_ht_1_tray_1")
+    assert ht_tray is not None
+    assert hass.states.get(ht_tray).name == "Shelf P1S AMS HT 1 tray 1"
+    assert hass.states.get(ht_tray).state == "PA-CF"
+
     _deliver(client, _delta(ams={"ams_exist_bits": "2"}))
     await hass.async_block_till_done()
     assert hass.states.get(trays[0]).state == STATE_UNAVAILABLE
