@@ -117,6 +117,30 @@ async def test_speed_light_spool_and_diagnostics(
         assert registered is not None
         assert registered.disabled_by is er.RegistryEntryDisabler.INTEGRATION, key
 
+    # Enabled, they show what the printer reports (idle: fans off).
+    for key in (
+        "part_cooling_fan",
+        "heatbreak_fan",
+        "wifi_signal",
+        "nozzle_type",
+        "nozzle_diameter",
+    ):
+        entity_registry.async_update_entity(entity("sensor", key), disabled_by=None)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    await wait_online(entry, printer_id)
+    await wait_for(
+        lambda: hass.states.get(entity("sensor", "wifi_signal")).state in ("-50", "-51", "-52"),
+        what="Wi-Fi signal",
+    )
+    assert (
+        hass.states.get(entity("sensor", "wifi_signal")).attributes["unit_of_measurement"] == "dBm"
+    )
+    assert hass.states.get(entity("sensor", "nozzle_type")).state == "stainless_steel"
+    assert float(hass.states.get(entity("sensor", "nozzle_diameter")).state) == 0.4
+    assert hass.states.get(entity("sensor", "part_cooling_fan")).state == "0"
+    assert hass.states.get(entity("sensor", "heatbreak_fan")).state == "0"
+
     # Diagnostics show the new state, never the access code, serial or address.
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     shown = diagnostics["printers"][str(printer_id)]
