@@ -38,6 +38,7 @@ PLATFORMS: list[Platform] = [
     Platform.SWITCH,
     Platform.SELECT,
     Platform.LIGHT,
+    Platform.UPDATE,
 ]
 
 

@@ -263,3 +263,36 @@ async def test_print_weight_and_length_of_the_farms_job(
     await hass.async_block_till_done()
     assert float(state("print_weight")) == 8.04
     assert float(state("print_length")) == 2.69
+
+
+async def test_firmware_update_offered_by_the_printer(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry
+) -> None:
+    entry = await _setup(hass)
+    client = coordinator_of(entry, 1).client
+    assert client is not None
+    _deliver(client, VERSION_REPLY)
+    _deliver(client, P1S_RUNNING_FULL)
+    await hass.async_block_till_done()
+    firmware = entity_registry.async_get_entity_id(
+        "update", DOMAIN, f"{entry.entry_id}_printer_1_firmware"
+    )
+    assert firmware is not None
+    assert hass.states.get(firmware).state == "unknown"
+    assert hass.states.get(firmware).attributes["installed_version"] == "01.08.02.00"
+
+    offered = {
+        "new_version_state": 1,
+        "new_ver_list": [{"name": "ota", "cur_ver": "01.08.02.00", "new_ver": "01.09.00.00"}],
+    }
+    _deliver(client, _delta(upgrade_state=offered))
+    await hass.async_block_till_done()
+    state = hass.states.get(firmware)
+    assert state.state == "on"
+    assert state.attributes["latest_version"] == "01.09.00.00"
+
+    _deliver(client, _delta(upgrade_state={"new_version_state": 2, "new_ver_list": []}))
+    await hass.async_block_till_done()
+    state = hass.states.get(firmware)
+    assert state.state == "off"
+    assert state.attributes["latest_version"] == "01.08.02.00"

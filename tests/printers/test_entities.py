@@ -77,9 +77,9 @@ async def test_entities_follow_a_print(  # noqa: PLR0917
     assert device.via_device_id == entry.runtime_data.hub_device_id
     assert device.manufacturer == "Bambu Lab"
     assert device.model == "P1S"
-    # 34 of the printer itself (26 sensors, 3 buttons, 3 binary sensors, speed, light; a P1S
-    # has no chamber or door sensor and the simulated one no AMS), 8 of the orchestrator
-    # (phase, current job, counters, needs attention, plate cleared). 9 of them are disabled
+    # 34 of the printer itself (26 sensors, 3 buttons, 2 binary sensors, speed, light,
+    # firmware; a P1S has no chamber or door sensor and the simulated one no AMS), 8 of the
+    # orchestrator (phase, current job, counters, needs attention, plate cleared). 9 of them are disabled
     # by default: current file, print length, 4 fans, Wi-Fi, nozzle type and diameter.
     assert len(er.async_entries_for_device(entity_registry, device.id)) == 33
     every = er.async_entries_for_device(entity_registry, device.id, include_disabled_entities=True)

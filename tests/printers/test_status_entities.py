@@ -95,8 +95,15 @@ async def test_speed_light_spool_and_diagnostics(
     assert hass.states.get(entity("binary_sensor", "problem")).state == "off"
     assert hass.states.get(entity("sensor", "hms_errors")).state == "0"
     assert hass.states.get(entity("sensor", "print_error")).state == "none"
-    # The firmware says nothing about updates: unknown, not "no update".
-    assert hass.states.get(entity("binary_sensor", "firmware_update")).state == "unknown"
+    # The firmware: installed as get_version says; the simulated printer says nothing about
+    # updates, so whether one is available is unknown (not "up to date").
+    firmware = hass.states.get(entity("update", "firmware"))
+    assert firmware.state == "unknown"
+    assert (
+        firmware.attributes["installed_version"]
+        == coordinator_of(entry, printer_id).client.firmware_version
+    )
+    assert firmware.attributes["installed_version"]
 
     # A P1S has no chamber sensor (it reports a constant 5 °C) and no door sensor.
     assert (

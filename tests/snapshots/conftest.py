@@ -59,6 +59,7 @@ ALL_PLATFORMS = [
     Platform.SWITCH,
     Platform.SELECT,
     Platform.LIGHT,
+    Platform.UPDATE,
 ]
 
 
