@@ -85,9 +85,10 @@ async def test_speed_light_spool_and_diagnostics(
     await hass.services.async_call("light", "turn_on", {"entity_id": light}, blocking=True)
     await wait_for(lambda: hass.states.get(light).state == "on", what="light on")
 
-    # The simulated printer has white PLA on its external spool and no AMS.
+    # The simulated printer has white PLA on its external spool, none of its trays active.
     spool = hass.states.get(entity("sensor", "external_spool"))
-    assert spool.state == "PLA"
+    assert spool.attributes["type"] == "PLA"
+    assert spool.state == (spool.attributes["name"] or "PLA")  # its name, else its type
     assert spool.attributes["color"] == "#FFFFFF"
     assert spool.attributes["empty"] is False
     assert spool.attributes[ATTR_ENTITY_PICTURE].startswith("data:image/svg+xml;base64,")
@@ -95,15 +96,15 @@ async def test_speed_light_spool_and_diagnostics(
     assert hass.states.get(entity("binary_sensor", "problem")).state == "off"
     assert hass.states.get(entity("sensor", "hms_errors")).state == "0"
     assert hass.states.get(entity("sensor", "print_error")).state == "none"
-    # The firmware: installed as get_version says; the simulated printer says nothing about
-    # updates, so whether one is available is unknown (not "up to date").
+    # The firmware: installed as get_version says; up to date, or unknown while the printer
+    # does not say whether an update is available (never "up to date" without its word).
     firmware = hass.states.get(entity("update", "firmware"))
-    assert firmware.state == "unknown"
-    assert (
-        firmware.attributes["installed_version"]
-        == coordinator_of(entry, printer_id).client.firmware_version
-    )
+    live = coordinator_of(entry, printer_id)
+    assert live.client is not None
+    assert firmware.attributes["installed_version"] == live.client.firmware_version
     assert firmware.attributes["installed_version"]
+    offered = live.data.firmware_update_available
+    assert firmware.state == {None: "unknown", False: "off", True: "on"}[offered]
 
     # A P1S has no chamber sensor (it reports a constant 5 °C) and no door sensor.
     assert (
