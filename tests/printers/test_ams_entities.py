@@ -38,6 +38,9 @@ from ..bambu.fake_printer import VERSION_REPLY
 from ..bambu.reports import P1S_RUNNING_FULL
 from .helpers import coordinator_of
 
+# The hub listens for printer announcements (on loopback in these tests) once it has a printer.
+pytestmark = pytest.mark.usefixtures("loopback_enabled")
+
 SERIAL = "01P00A000000000"
 SECOND_UNIT = {
     "id": "1",
