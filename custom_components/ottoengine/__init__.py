@@ -41,6 +41,7 @@ PLATFORMS: list[Platform] = [
     Platform.SWITCH,
     Platform.SELECT,
     Platform.LIGHT,
+    Platform.UPDATE,
 ]
 
 

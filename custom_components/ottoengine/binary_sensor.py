@@ -1,5 +1,5 @@
 """Binary sensors of the farm's devices; each kind of device adds its own (printers: build
-plate present, problem, door, firmware update)."""
+plate present, problem, door)."""
 
 from __future__ import annotations
 

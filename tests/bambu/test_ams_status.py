@@ -300,3 +300,28 @@ def test_models_with_chamber_and_door_sensors() -> None:
     assert not has_door_sensor("P1S")
     assert not has_chamber_sensor(None)
     assert not has_door_sensor("A1 mini")
+
+
+def test_malformed_ams_values_are_ignored() -> None:
+    report = {
+        "ams": {
+            "ams": [
+                {
+                    "id": "0",
+                    "humidity": "wet",
+                    "temp": {"c": 20},
+                    "tray": [{"id": "x"}, "garbage", {"id": "1", "tray_type": "PLA"}],
+                }
+            ],
+            "ams_exist_bits": "zz",
+            "tray_exist_bits": "",
+            "tray_now": None,
+        }
+    }
+    ams = AmsState.from_report(report)
+    (unit,) = ams.units  # unreadable exist bits: the list decides
+    assert (unit.humidity_level, unit.temperature) == (None, None)
+    (tray,) = unit.trays
+    assert (tray.key, tray.material, tray.loaded) == ("ams_1_tray_2", "PLA", True)
+    assert ams.active_tray_id is None
+    assert ams.active_tray is None

@@ -145,19 +145,52 @@ async def test_print_file_starts_a_file_on_the_sd_card_and_skip_objects_needs_a_
 async def test_ams_filament_actions(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, sim_farm: FarmHandle
 ) -> None:
-    _entry, _printer_id, device_id = await _printer_device(hass, hass_client, sim_farm, "P1P")
+    """The P1S's AMS (one unit, four loaded trays): what the printer holds changes for real."""
+    _entry, _printer_id, device_id = await _printer_device(hass, hass_client, sim_farm, "P1S")
+    name = sim_farm.printer("P1S")["name"]
+
+    def _printer(truth: dict[str, Any]) -> dict[str, Any]:
+        printer: dict[str, Any] = truth["devices"]["printers"][name]
+        return printer
+
     await _act(
         hass,
         "set_ams_filament",
         device_id,
-        tray="B3",
+        tray="A3",
         filament_type="petg",
         color="#ff8800",
         nozzle_temp_min=220,
         nozzle_temp_max=260,
     )
-    await _act(hass, "load_filament", device_id, tray="external", temperature=230)
+    truth = await wait_truth(
+        hass,
+        sim_farm,
+        lambda t: _printer(t)["ams"][0]["trays"][2]["color"] == "FF8800FF",
+        "tray A3 set",
+    )
+    assert _printer(truth)["ams"][0]["trays"][2]["type"] == "PETG"
+
+    await _act(hass, "load_filament", device_id, tray="A2", temperature=230)
+    await wait_truth(hass, sim_farm, lambda t: _printer(t)["tray_now"] == 1, "tray A2 loaded")
     await _act(hass, "unload_filament", device_id)
+    await wait_truth(hass, sim_farm, lambda t: _printer(t)["tray_now"] == 255, "unloaded")
+
+    # The printer refuses a tray it does not have: the printer's reason, translated.
+    with pytest.raises(HomeAssistantError) as missing:
+        await _act(
+            hass,
+            "set_ams_filament",
+            device_id,
+            tray="B1",
+            filament_type="PLA",
+            color="#FFFFFF",
+            nozzle_temp_min=190,
+            nozzle_temp_max=230,
+        )
+    assert missing.value.translation_placeholders is not None
+    assert missing.value.translation_placeholders["reason"] == "device_refused"
+    # Nonsense is refused before anything is sent, naming the field.
     with pytest.raises(ServiceValidationError) as refused:
         await _act(
             hass,

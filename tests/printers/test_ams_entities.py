@@ -38,6 +38,9 @@ from ..bambu.fake_printer import VERSION_REPLY
 from ..bambu.reports import P1S_RUNNING_FULL
 from .helpers import coordinator_of
 
+# The hub listens for printer announcements (on loopback in these tests) once it has a printer.
+pytestmark = pytest.mark.usefixtures("loopback_enabled")
+
 SERIAL = "01P00A000000000"
 SECOND_UNIT = {
     "id": "1",
@@ -178,6 +181,20 @@ async def test_ams_units_come_and_go(
     assert hass.states.get(entity_id("ams_2_humidity")).attributes["humidity_percent"] == 21
     assert hass.states.get(active).state == "ams_2_tray_1"
 
+    # An AMS HT (unit 128, one tray) is named by its own kind.
+    ht_unit = {
+        "id": "128",
+        "humidity": "1",
+        "temp": "45.0",
+        "tray": [{"id": "0", "tray_type": "PA-CF"}],
+    }
+    _deliver(client, _delta(ams={"ams": [ht_unit]}))
+    await hass.async_block_till_done()
+    ht_tray = entity_id("ams_ht_1_tray_1")
+    assert ht_tray is not None
+    assert hass.states.get(ht_tray).name == "Shelf P1S AMS HT 1 tray 1"
+    assert hass.states.get(ht_tray).state == "PA-CF"
+
     _deliver(client, _delta(ams={"ams_exist_bits": "2"}))
     await hass.async_block_till_done()
     assert hass.states.get(trays[0]).state == STATE_UNAVAILABLE
@@ -249,3 +266,36 @@ async def test_print_weight_and_length_of_the_farms_job(
     await hass.async_block_till_done()
     assert float(state("print_weight")) == 8.04
     assert float(state("print_length")) == 2.69
+
+
+async def test_firmware_update_offered_by_the_printer(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry
+) -> None:
+    entry = await _setup(hass)
+    client = coordinator_of(entry, 1).client
+    assert client is not None
+    _deliver(client, VERSION_REPLY)
+    _deliver(client, P1S_RUNNING_FULL)
+    await hass.async_block_till_done()
+    firmware = entity_registry.async_get_entity_id(
+        "update", DOMAIN, f"{entry.entry_id}_printer_1_firmware"
+    )
+    assert firmware is not None
+    assert hass.states.get(firmware).state == "unknown"
+    assert hass.states.get(firmware).attributes["installed_version"] == "01.08.02.00"
+
+    offered = {
+        "new_version_state": 1,
+        "new_ver_list": [{"name": "ota", "cur_ver": "01.08.02.00", "new_ver": "01.09.00.00"}],
+    }
+    _deliver(client, _delta(upgrade_state=offered))
+    await hass.async_block_till_done()
+    state = hass.states.get(firmware)
+    assert state.state == "on"
+    assert state.attributes["latest_version"] == "01.09.00.00"
+
+    _deliver(client, _delta(upgrade_state={"new_version_state": 2, "new_ver_list": []}))
+    await hass.async_block_till_done()
+    state = hass.states.get(firmware)
+    assert state.state == "off"
+    assert state.attributes["latest_version"] == "01.08.02.00"

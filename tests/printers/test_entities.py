@@ -77,11 +77,11 @@ async def test_entities_follow_a_print(  # noqa: PLR0917
     assert device.via_device_id == entry.runtime_data.hub_device_id
     assert device.manufacturer == "Bambu Lab"
     assert device.model == "P1S"
-    # 42 of the printer itself (26 sensors, 3 buttons, 3 binary sensors, speed, light, camera,
-    # cover image; a P1S has no chamber or door sensor) and 6 of its AMS unit (4 trays, humidity,
-    # temperature), 8 of the orchestrator (phase, current job, counters, needs attention, plate
-    # cleared). 10 of them are disabled by default: current file, print length, 4 fans, Wi-Fi,
-    # nozzle type and diameter, the AMS temperature.
+    # 42 of the printer itself (26 sensors, 3 buttons, 2 binary sensors, speed, light, firmware,
+    # camera, cover image; a P1S has no chamber or door sensor) and 6 of its AMS unit (4 trays,
+    # humidity, temperature), 8 of the orchestrator (phase, current job, counters, needs
+    # attention, plate cleared). 10 of them are disabled by default: current file, print length,
+    # 4 fans, Wi-Fi, nozzle type and diameter, the AMS temperature.
     assert len(er.async_entries_for_device(entity_registry, device.id)) == 40
     every = er.async_entries_for_device(entity_registry, device.id, include_disabled_entities=True)
     assert len(every) == 50

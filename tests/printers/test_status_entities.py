@@ -85,9 +85,10 @@ async def test_speed_light_spool_and_diagnostics(
     await hass.services.async_call("light", "turn_on", {"entity_id": light}, blocking=True)
     await wait_for(lambda: hass.states.get(light).state == "on", what="light on")
 
-    # The simulated printer has white PLA on its external spool and no AMS.
+    # The simulated printer has white PLA on its external spool, none of its trays active.
     spool = hass.states.get(entity("sensor", "external_spool"))
-    assert spool.state == "PLA"
+    assert spool.attributes["type"] == "PLA"
+    assert spool.state == (spool.attributes["name"] or "PLA")  # its name, else its type
     assert spool.attributes["color"] == "#FFFFFF"
     assert spool.attributes["empty"] is False
     assert spool.attributes[ATTR_ENTITY_PICTURE].startswith("data:image/svg+xml;base64,")
@@ -95,8 +96,15 @@ async def test_speed_light_spool_and_diagnostics(
     assert hass.states.get(entity("binary_sensor", "problem")).state == "off"
     assert hass.states.get(entity("sensor", "hms_errors")).state == "0"
     assert hass.states.get(entity("sensor", "print_error")).state == "none"
-    # The firmware says nothing about updates: unknown, not "no update".
-    assert hass.states.get(entity("binary_sensor", "firmware_update")).state == "unknown"
+    # The firmware: installed as get_version says; up to date, or unknown while the printer
+    # does not say whether an update is available (never "up to date" without its word).
+    firmware = hass.states.get(entity("update", "firmware"))
+    live = coordinator_of(entry, printer_id)
+    assert live.client is not None
+    assert firmware.attributes["installed_version"] == live.client.firmware_version
+    assert firmware.attributes["installed_version"]
+    offered = live.data.firmware_update_available
+    assert firmware.state == {None: "unknown", False: "off", True: "on"}[offered]
 
     # A P1S has no chamber sensor (it reports a constant 5 °C) and no door sensor.
     assert (
@@ -116,6 +124,30 @@ async def test_speed_light_spool_and_diagnostics(
         registered = entity_registry.async_get(entity("sensor", key))
         assert registered is not None
         assert registered.disabled_by is er.RegistryEntryDisabler.INTEGRATION, key
+
+    # Enabled, they show what the printer reports (idle: fans off).
+    for key in (
+        "part_cooling_fan",
+        "heatbreak_fan",
+        "wifi_signal",
+        "nozzle_type",
+        "nozzle_diameter",
+    ):
+        entity_registry.async_update_entity(entity("sensor", key), disabled_by=None)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    await wait_online(entry, printer_id)
+    await wait_for(
+        lambda: hass.states.get(entity("sensor", "wifi_signal")).state in ("-50", "-51", "-52"),
+        what="Wi-Fi signal",
+    )
+    assert (
+        hass.states.get(entity("sensor", "wifi_signal")).attributes["unit_of_measurement"] == "dBm"
+    )
+    assert hass.states.get(entity("sensor", "nozzle_type")).state == "stainless_steel"
+    assert float(hass.states.get(entity("sensor", "nozzle_diameter")).state) == 0.4
+    assert hass.states.get(entity("sensor", "part_cooling_fan")).state == "0"
+    assert hass.states.get(entity("sensor", "heatbreak_fan")).state == "0"
 
     # Diagnostics show the new state, never the access code, serial or address.
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)

@@ -29,7 +29,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 
-from custom_components.ottoengine.bambu import BambuPrinterClient
+from custom_components.ottoengine.bambu import BambuPrinterClient, DiscoveryListener
 from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
 from custom_components.ottoengine.moonraker import (
     EjectorSnapshot,
@@ -48,6 +48,8 @@ PATCH_PLATFORMS = "custom_components.ottoengine.PLATFORMS"
 PATCH_BAMBU_START = (BambuPrinterClient, "start")
 PATCH_STREAM_START = (MoonrakerStatusStream, "start")
 PATCH_RUN_MACRO = (MoonrakerClient, "run_macro")
+# The hub's printer discovery (SSDP) does not open its sockets.
+PATCH_DISCOVERY_START = (DiscoveryListener, "start")
 
 # -- the farm -------------------------------------------------------------------------------------
 ENTRY_ID = "01JSNAPSHOTFARMHUB00000000"
@@ -59,6 +61,7 @@ ALL_PLATFORMS = [
     Platform.SWITCH,
     Platform.SELECT,
     Platform.LIGHT,
+    Platform.UPDATE,
 ]
 
 
@@ -226,6 +229,7 @@ def no_device_connections() -> Iterator[None]:
         patch.object(*PATCH_BAMBU_START, autospec=True),
         patch.object(*PATCH_STREAM_START, autospec=True),
         patch.object(*PATCH_RUN_MACRO, autospec=True, return_value={"result": "ok"}),
+        patch.object(*PATCH_DISCOVERY_START, autospec=True),
     ):
         yield
 

@@ -1,10 +1,10 @@
-"""Printer entities: sensors, buttons and binary sensors (build plate, problem, door, update).
+"""Printer entities: sensors, buttons and binary sensors (build plate, problem, door).
 
 The shared platforms (``sensor.py``, ``button.py``, ``binary_sensor.py``) call the setup
 functions here. One device per printer, under the hub; entities are added when a printer
 subentry appears and removed with it (Home Assistant removes a subentry's entities). The AMS
 entities (``ams_entities.py``) follow the units the printer reports; print speed and chamber
-light are in ``controls.py``.
+light are in ``controls.py``, the firmware update entity in ``firmware.py``.
 """
 
 from __future__ import annotations
@@ -478,14 +478,6 @@ BINARY_SENSORS: tuple[PrinterBinarySensorDescription, ...] = (
         device_class=BinarySensorDeviceClass.PROBLEM,
         is_on_fn=_has_problem,
         attributes_fn=_problem_attributes,
-    ),
-    PrinterBinarySensorDescription(
-        key="firmware_update",
-        translation_key="printer_firmware_update",
-        device_class=BinarySensorDeviceClass.UPDATE,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        is_on_fn=lambda status: status.firmware_update_available,
-        attributes_fn=lambda status: {"new_version": status.firmware_new_version},
     ),
     PrinterBinarySensorDescription(
         key="door",
