@@ -214,8 +214,7 @@ class KlipperPrinterBrain:
         self.filename = relative
         self.file_path = str(path)
         self.file_size = file.size
-        self.total_layer = file.spec.total_layers
-        self.current_layer = 0
+        self.total_layer = file.spec.total_layers  # the file's SET_PRINT_STATS_INFO TOTAL_LAYER
         self._set_position(HEADER_FRACTION)
         try:
             self.world.start_print(self.name, file=relative, job=label)
