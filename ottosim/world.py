@@ -236,6 +236,20 @@ class World:
         if y_mm is not None:
             body.bed_y_mm = max(0.0, min(y_mm, 256.0))
 
+    def check_bed_clearance(self, printer: str, z_mm: float) -> None:
+        """A Z bed about to move up to ``z_mm`` below the nozzle (``G28`` homes to Z 0): a
+        finished print on the plate taller than that would hit it (a violation)."""
+        body = self._printer(printer)
+        plate = body.plate
+        if body.is_bed_slinger or body.printing or plate is None or plate.print_label is None:
+            return
+        height = plate.height_mm or 0.0
+        if z_mm < height:
+            raise self._fail(
+                f"{printer}: collision, bed moved up to Z {z_mm:g} under the print "
+                f"{plate.print_label!r} ({height:g} mm)"
+            )
+
     def start_print(self, printer: str, *, file: str | None = None, job: str | None = None) -> None:
         """A print begins: it needs an empty plate on the bed (``print_started`` is logged)."""
         body = self._printer(printer)

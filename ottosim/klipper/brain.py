@@ -14,7 +14,8 @@ raise, ``G1 Z200 F600``, which puts the bed at the eject position). Quirks of a 
 
 Everything physical goes through ``ottosim.world.World``: a print needs an empty plate, the
 finished print is left on it with its height, a cancelled or failed print leaves what was
-printed so far, bed moves are ``bed_moved`` events.
+printed so far, bed moves are ``bed_moved`` events, and a bed move (``G28`` homes to Z 0) that
+would push a print on the plate into the nozzle is refused as a violation.
 """
 
 from __future__ import annotations
@@ -213,8 +214,7 @@ class KlipperPrinterBrain:
         self.filename = relative
         self.file_path = str(path)
         self.file_size = file.size
-        self.total_layer = file.spec.total_layers
-        self.current_layer = 0
+        self.total_layer = file.spec.total_layers  # the file's SET_PRINT_STATS_INFO TOTAL_LAYER
         self._set_position(HEADER_FRACTION)
         try:
             self.world.start_print(self.name, file=relative, job=label)
@@ -299,6 +299,13 @@ class KlipperPrinterBrain:
         upper = line.upper()
         if upper.startswith(("G0", "G1")) and "Z" in upper and "z" not in self.homed_axes:
             raise CommandError("Must home axis first: 0.000 0.000 0.000 [0.000]")
+        probe = copy.deepcopy(self.motion)  # where the bed would end up
+        probe.feed(line)
+        probe.advance(math.inf)
+        try:
+            self.world.check_bed_clearance(self.name, probe.position_mm)
+        except PhysicalError as err:
+            raise CommandError(str(err)) from err
         if upper.startswith("G28"):
             self.homed_axes = "xyz"
         self.motion.feed(line)

@@ -89,6 +89,10 @@ async def test_whole_print_then_the_ottoeject_ejects_it(
     assert truth["at_eject_position"] is True
     finished = farm.events(event="print_finished", device=NAME)
     assert finished[-1]["height_mm"] == 36.0
+    code, body = await api.get("/server/history/list?limit=1")
+    assert code == 200
+    (job,) = body["result"]["jobs"]
+    assert (job["filename"], job["status"]) == ("benchy.gcode", "completed")
 
     code, body = await robot.gcode(EJECT)
     assert code == 200, body

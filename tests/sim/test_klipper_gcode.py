@@ -194,3 +194,23 @@ async def test_model_spec() -> None:
         klipper_model_spec("Ender 3")
     with pytest.raises(ValueError, match="add_printer"):
         SimulatedKlipperPrinter(World(), name="nope")
+
+
+async def test_homing_into_a_finished_print_is_a_collision(ready: SimulatedKlipperPrinter) -> None:
+    """G28 moves the bed up to the nozzle: with a 30 mm print on the plate it is refused and
+    recorded as a violation; moves that stay above the print are fine."""
+    world = ready.world
+    await api.gcode("G28\nG90\nG1 Z100 F6000")
+    world.start_print(NAME)
+    world.finish_print(NAME, "tower", height_mm=30.0)
+    world.move_bed(NAME, z_mm=100.0)  # the print ended with the bed low, as after END_PRINT
+    traceback = await gcode_error("G28")
+    assert "collision, bed moved up to Z 0 under the print 'tower' (30 mm)" in traceback
+    assert world.truth()["printers"][NAME]["bed_z_mm"] == 100.0  # nothing moved
+    assert any("collision, bed moved up to Z 0" in v for v in world.violations)
+    assert "collision" in await gcode_error("G1 Z20 F600")
+    assert await api.gcode("G1 Z40 F6000") == (200, {"result": "ok"})
+    assert world.truth()["printers"][NAME]["bed_z_mm"] == 40.0
+    world.violations.clear()
+    world.operator("clear_printer_plate", printer=NAME)
+    assert await api.gcode("G28") == (200, {"result": "ok"})
