@@ -131,8 +131,9 @@ def parse_tray(value: Any, where: str) -> Tray | None:
         raise LoadoutError(f"{where}: unknown tray keys {sorted(unknown)}")
     name = value.get("name")
     idx = value.get("tray_info_idx")
-    if idx is None and isinstance(name, str):
-        idx = _BY_NAME.get(name.lower())
+    if idx is None and isinstance(name, str) and name.strip().lower() in _BY_NAME:
+        idx = _BY_NAME[name.strip().lower()]
+        name = PRESETS[idx][0]  # the preset's own spelling
     kind = value.get("type")
     if kind is None and idx in PRESETS:
         kind = PRESETS[idx][1]
