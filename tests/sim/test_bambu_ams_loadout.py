@@ -82,18 +82,19 @@ def test_load_unload_and_external_spool() -> None:
     assert ams.change_filament({"target": 1}) == "no filament in that slot"
     assert ams.change_filament({"target": EXTERNAL_TRAY}) == "no filament in that slot"
     assert ams.change_filament({"target": "x"}) == "invalid target"
-    assert ams.change_filament({"target": 0}) is None
-    assert ams.report()["tray_tar"] == "0"
-    assert ams.ams_status() == 0x100
-    assert not ams.advance(LOAD_S / 2)
-    assert ams.advance(LOAD_S / 2)
-    assert (ams.tray_now, ams.ams_status()) == (0, 0)
-    assert not ams.advance(1.0)
+    assert (ams.tray_now, ams.tray_pre, ams.tray_tar) == (0, 0, 0)  # loaded at boot
     assert ams.change_filament({"target": 0}) is None  # already loaded: nothing to do
     assert not ams.changing
     assert ams.change_filament({"target": NO_TRAY}) is None
-    assert ams.advance(UNLOAD_S)
-    assert (ams.tray_now, ams.tray_pre) == (NO_TRAY, 0)
+    assert ams.report()["tray_tar"] == "255"
+    assert ams.ams_status() == 0x100
+    assert not ams.advance(UNLOAD_S / 2)
+    assert ams.advance(UNLOAD_S / 2)
+    assert (ams.tray_now, ams.tray_pre, ams.ams_status()) == (NO_TRAY, 0, 0)
+    assert not ams.advance(1.0)
+    assert ams.change_filament({"target": 0}) is None
+    assert ams.advance(LOAD_S)
+    assert (ams.tray_now, ams.tray_pre) == (0, NO_TRAY)
 
     # Setting the (absent) external spool puts one there.
     assert ams.set_filament({"ams_id": 255, "tray_id": 254, "tray_info_idx": "GFG00",
@@ -137,4 +138,4 @@ def test_calibration_selection_and_k_values() -> None:
 def test_ams_lite_modules() -> None:
     lite = AmsState(parse_loadout({"ams": [{"trays": []}]}, "a1-4"), lite=True)
     assert [m["name"] for m in lite.modules("039" + "0" * 12)] == ["ams_f1/0"]
-    assert lite.snapshot()["tray_now"] == NO_TRAY
+    assert lite.snapshot()["tray_now"] == NO_TRAY  # no tray loaded anywhere
