@@ -4,7 +4,8 @@ A loadout comes from the farm description (``"ams": [{"trays": [tray | null, ...
 ``"external_spool": tray | null``, a tray ``{"type": "PLA", "color": "FF0000FF", "name":
 "Bambu PLA Basic", "remain": 80}``) or from the model's default (P1S/X1C: one AMS with four
 loaded trays; P1P/A1: none). ``AmsState`` turns it into ``push_status.print.ams`` and
-``vt_tray`` exactly shaped like P1/X1 firmware (pybambu's tests/P1P.json) and follows the
+``vt_tray`` exactly shaped like P1/X1 firmware (pybambu's tests/P1P.json; the first loaded AMS
+tray feeds the nozzle at boot, none without an AMS) and follows the
 commands that change what is reported: ``ams_filament_setting`` (a tray's type / colour /
 preset), ``ams_change_filament`` (load a tray: ``tray_tar`` at once, ``tray_now`` when the
 filament reached the nozzle; target 255: unload), ``extrusion_cali_sel`` (a tray's ``cali_idx``)
@@ -131,8 +132,9 @@ def parse_tray(value: Any, where: str) -> Tray | None:
         raise LoadoutError(f"{where}: unknown tray keys {sorted(unknown)}")
     name = value.get("name")
     idx = value.get("tray_info_idx")
-    if idx is None and isinstance(name, str):
-        idx = _BY_NAME.get(name.lower())
+    if idx is None and isinstance(name, str) and name.strip().lower() in _BY_NAME:
+        idx = _BY_NAME[name.strip().lower()]
+        name = PRESETS[idx][0]  # the preset's own spelling
     kind = value.get("type")
     if kind is None and idx in PRESETS:
         kind = PRESETS[idx][1]
@@ -235,9 +237,16 @@ class AmsState:
     def __init__(self, loadout: Loadout, *, lite: bool = False) -> None:
         self.loadout = loadout
         self.lite = lite  # A1's AMS lite: get_version module "ams_f1/<id>"
-        self.tray_now = NO_TRAY
-        self.tray_pre = NO_TRAY
-        self.tray_tar = NO_TRAY
+        # Filament stays in the toolhead between prints: a printer with an AMS boots with its
+        # first loaded tray feeding the nozzle (real P1S/X1C report it as tray_now/pre/tar).
+        loaded = [
+            unit_id * TRAYS_PER_UNIT + slot
+            for unit_id, unit in enumerate(loadout.units)
+            for slot, tray in enumerate(unit)
+            if tray is not None
+        ]
+        self.tray_now = loaded[0] if loaded else NO_TRAY
+        self.tray_pre = self.tray_tar = self.tray_now
         self.version = 1
         self._change_left_s = 0.0
 

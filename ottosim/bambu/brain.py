@@ -531,7 +531,10 @@ class PrinterBrain:
 
     def add_hms(self, entries: list[dict[str, int]]) -> None:
         """Report HMS entries (``{"attr", "code"}``) beside the ones already reported."""
-        new = [entry for entry in entries if entry not in self.status["hms"]]
+        new: list[dict[str, int]] = []
+        for entry in entries:
+            if entry not in self.status["hms"] and entry not in new:
+                new.append(entry)
         self.injected_hms.extend(new)
         self.status["hms"] = [*self.status["hms"], *new]
         self._urgent = True

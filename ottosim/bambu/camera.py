@@ -102,6 +102,13 @@ class CameraServer:
         return self._server is not None
 
     @property
+    def bound_port(self) -> int:
+        """The port listened on (``port`` 0: the one the system chose)."""
+        if self._server is None or not self._server.sockets:
+            return self.port
+        return int(self._server.sockets[0].getsockname()[1])
+
+    @property
     def clients(self) -> int:
         return len(self._sessions)
 

@@ -91,7 +91,7 @@ def test_report_matches_the_loadout(ams_farm: FarmHandle) -> None:
     assert ams["ams_exist_bits"] == "1"
     assert ams["tray_exist_bits"] == "5"  # slots 0 and 2
     assert ams["tray_is_bbl_bits"] == "1"
-    assert ams["tray_now"] == "255"
+    assert ams["tray_now"] == "0"  # the first loaded tray feeds the nozzle at boot
     assert isinstance(ams["version"], int)
     assert report["vt_tray"]["id"] == "254"
     assert report["vt_tray"]["tray_type"] == ""  # no external spool

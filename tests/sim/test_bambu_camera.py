@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from pathlib import Path
 import socket
 import ssl
 import struct
@@ -13,6 +14,9 @@ from typing import Any
 from PIL import Image
 import pytest
 
+from ottosim.bambu import camera as camera_module
+from ottosim.bambu.camera import CameraServer
+from ottosim.bambu.certs import CertificateAuthority
 from tests.farm_fixtures import FarmHandle
 
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
@@ -126,3 +130,35 @@ def test_header_arrives_alone_as_ha_bambulab_expects(sim_farm: FarmHandle) -> No
             image += chunk
         assert len(image) == size
         assert image[:4] == b"\xff\xd8\xff\xe0"
+
+
+async def test_server_stops_with_clients_connected_and_drops_silent_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In process: a client that never authenticates is dropped, ``stop()`` ends live streams."""
+    monkeypatch.setattr(camera_module, "AUTH_TIMEOUT_S", 0.3)
+    ca = CertificateAuthority.create(tmp_path / "ca")
+    cert, key = ca.server_certificate("01P00A000000001")
+    server = CameraServer(host="127.0.0.1", port=0, access_code="12345678", cert_file=str(cert),
+                          key_file=str(key), caption=lambda: "test", frame_interval_s=0.05)  # fmt: skip
+    await server.start()
+    context = ssl.create_default_context(cafile=str(ca.cert_file))
+    context.check_hostname = False
+    context.verify_flags &= ~ssl.VERIFY_X509_STRICT
+    port = server.bound_port
+    try:
+        silent_reader, silent = await asyncio.open_connection("127.0.0.1", port, ssl=context)
+        assert await asyncio.wait_for(silent_reader.read(), 5) == b""  # dropped after timeout
+        silent.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)
+        writer.write(_auth("12345678"))
+        for _ in range(3):
+            size = struct.unpack("<IIII", await reader.readexactly(16))[0]
+            await reader.readexactly(size)
+        assert server.clients == 1
+    finally:
+        await server.stop()
+    assert not server.running
+    assert server.clients == 0
+    assert await asyncio.wait_for(reader.read(), 5) == b""
+    writer.close()
