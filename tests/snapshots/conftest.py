@@ -62,6 +62,8 @@ ALL_PLATFORMS = [
     Platform.SELECT,
     Platform.LIGHT,
     Platform.UPDATE,
+    Platform.CAMERA,
+    Platform.IMAGE,
 ]
 
 
