@@ -170,9 +170,19 @@ async def test_ams_filament_actions(
         "tray A3 set",
     )
     assert _printer(truth)["ams"][0]["trays"][2]["type"] == "PETG"
+    # ... and the tray's entity shows what the printer now reports.
+    tray = "sensor.p1s_1_ams_1_tray_3"
+    await wait_for(
+        lambda: hass.states.get(tray).attributes.get("color") == "#FF8800", what="tray entity"
+    )
+    assert hass.states.get(tray).attributes["type"] == "PETG"
 
     await _act(hass, "load_filament", device_id, tray="A2", temperature=230)
     await wait_truth(hass, sim_farm, lambda t: _printer(t)["tray_now"] == 1, "tray A2 loaded")
+    await wait_for(
+        lambda: hass.states.get("sensor.p1s_1_active_tray").state == "ams_1_tray_2",
+        what="active tray entity",
+    )
     await _act(hass, "unload_filament", device_id)
     await wait_truth(hass, sim_farm, lambda t: _printer(t)["tray_now"] == 255, "unloaded")
 
