@@ -95,9 +95,12 @@ async def test_entities_follow_a_print(  # noqa: PLR0917
     assert float(nozzle.state) > 0
     assert nozzle.attributes["unit_of_measurement"] == "°C"
     filament = hass.states.get(entity("sensor", "filament"))
-    # The simulated P1S has an AMS with nothing loaded into the toolhead yet: no filament.
-    assert coordinator_of(entry, printer_id).data.filament is None
-    assert filament.state == "unknown"
+    # The simulated P1S feeds from its AMS's first tray.
+    live = coordinator_of(entry, printer_id).data.filament
+    assert live is not None
+    assert live.source == "ams_1_tray_1"
+    assert filament.state == live.material
+    assert filament.attributes["source"] == live.source
     assert hass.states.get(entity("binary_sensor", "build_plate")).state == "on"
     nozzle_target = entity_registry.async_get(entity("sensor", "nozzle_target_temperature"))
     assert nozzle_target is not None
