@@ -261,3 +261,41 @@ async def test_failed_print_shows_errors_and_x1c_sensors(
     assert print_error.state == "0300_8001"
     assert print_error.attributes["text"] == attributes["print_error"]["text"]
     assert print_error.attributes["text"] != "0300_8001"  # the public table knows the code
+
+
+async def test_door_hms_and_firmware_update_from_the_simulated_printer(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    sim_farm: FarmHandle,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The X1C's door opens, an HMS error appears and an update is offered: the entities say so."""
+    entry = await setup_hub(hass)
+    printer = sim_farm.printer("X1C")
+    printer_id = await register(await hass_client(), printer)
+    await wait_online(entry, printer_id)
+    await hass.async_block_till_done()
+
+    def state(platform: str, key: str) -> str:
+        entity_id = _entity_id(entity_registry, platform, entry.entry_id, printer_id, key)
+        return hass.states.get(entity_id).state
+
+    try:
+        await fault(hass, sim_farm, printer["name"], "door", open=True)
+        await fault(hass, sim_farm, printer["name"], "firmware_update", version="01.09.00.00")
+        await fault(
+            hass, sim_farm, printer["name"], "hms", hms=[{"attr": 0x03000100, "code": 0x00010001}]
+        )
+        await wait_for(lambda: state("binary_sensor", "door") == "on", what="door open")
+        await wait_for(lambda: state("update", "firmware") == "on", what="update offered")
+        await wait_for(lambda: state("sensor", "hms_errors") == "1", what="HMS error")
+        assert state("binary_sensor", "problem") == "on"
+        firmware = hass.states.get(
+            _entity_id(entity_registry, "update", entry.entry_id, printer_id, "firmware")
+        )
+        assert firmware.attributes["latest_version"] == "01.09.00.00"
+    finally:
+        await fault(hass, sim_farm, printer["name"], "clear")
+    await wait_for(lambda: state("binary_sensor", "door") == "off", what="door closed")
+    await wait_for(lambda: state("sensor", "hms_errors") == "0", what="HMS cleared")
+    assert state("binary_sensor", "problem") == "off"
