@@ -64,7 +64,7 @@ def test_ha_free_packages_import_no_home_assistant(package: str) -> None:
     offenders = {
         name: sorted(i for i in _runtime_imports(path) | _all_imports(path) if _is_ha(i))
         for name, path in MODULES.items()
-        if name.startswith(f"{ROOT}.{package}")
+        if name == f"{ROOT}.{package}" or name.startswith(f"{ROOT}.{package}.")
     }
     assert offenders, package
     assert {name: found for name, found in offenders.items() if found} == {}

@@ -115,6 +115,32 @@ async def test_an_announced_ottoeject_is_offered_by_add_ottoeject(
     options = await _offered(hass, entry)
     assert [option["value"] for option in options] == ["ffffffff-0000", "1a2b3c4d-0000"]
     assert options[1]["label"] == f"{robot['name']} ({robot['ip']}:{robot['port']})"
+    # Picking it fills in its address; the robot is then added like one entered by hand.
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "ottoeject"), context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": "discovered"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"discovered": "1a2b3c4d-0000"}
+    )
+    assert result["step_id"] == "connect"
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested == {"device_name": robot["name"], "ip_address": robot["ip"], "port": 7125}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"device_name": robot["name"], "ip_address": robot["ip"], "port": robot["port"]},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    # Added: only the robot nobody could ask is still offered.
+    options = await _offered(hass, entry)
+    assert [option["value"] for option in options] == ["ffffffff-0000"]
     assert async_discovered_printers(hass) == []
     # The farm's robot told what it is (its OTTOEJECT_HOME macro family, no extruder).
     found = DiscoveredOttoEject("x", robot["name"], robot["ip"], robot["port"])
