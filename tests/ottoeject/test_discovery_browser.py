@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from ipaddress import ip_address
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock
+from unittest.mock import AsyncMock, MagicMock, patch
 
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
 from homeassistant.core import HomeAssistant
@@ -43,8 +43,12 @@ def moonraker_farm() -> Iterator[FarmHandle]:
 
 
 @pytest.fixture
-def zeroconf(hass: HomeAssistant, mock_async_zeroconf: MagicMock) -> MagicMock:
-    """Home Assistant's zeroconf integration is running (as with default_config)."""
+def zeroconf(hass: HomeAssistant, mock_async_zeroconf: MagicMock) -> Iterator[MagicMock]:
+    """Home Assistant's zeroconf integration is running (as with default_config).
+
+    Its guard that hands every later ``Zeroconf()`` the shared instance is not installed: the
+    shared instance is a test double, and the guard would outlive this test.
+    """
     hass.config.components.add("zeroconf")
     services: dict[str, AsyncServiceInfo] = {}
     mock_async_zeroconf.services = services
@@ -53,7 +57,8 @@ def zeroconf(hass: HomeAssistant, mock_async_zeroconf: MagicMock) -> MagicMock:
         return services.get(name)
 
     mock_async_zeroconf.async_get_service_info = AsyncMock(side_effect=_get_service_info)
-    return mock_async_zeroconf
+    with patch("homeassistant.components.zeroconf.install_multiple_zeroconf_catcher"):
+        yield mock_async_zeroconf
 
 
 async def _announce(
