@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from .schema import Arr, Obj, Operation
+from .schema import Arr, Int, Obj, Operation, Str
 from .shapes import (
     MESSAGE,
-    PRINTER_CREATE,
     PRINTER_CREATED,
     PRINTER_DETAILS,
+    PRINTER_FIELDS,
     PRINTER_STATUS,
     PRINTER_SUMMARY,
-    PRINTER_UPDATE,
     PRINTER_UPLOAD,
     PRINTER_UPLOADED,
     SEND_GCODE,
@@ -29,6 +28,21 @@ from .shapes import (
     UPLOADED_ITEM,
     ok,
 )
+
+# Klipper printers (a Klipper brand or type) take Moonraker's port and API key instead of the
+# access code and serial number, which are then not required (the handler requires them of a
+# Bambu Lab printer, naming the missing field).
+_KLIPPER_FIELDS: Final = {
+    "port": Int(
+        minimum=1, maximum=65535, nullable=True, message="must be an integer between 1 and 65535"
+    ),
+    "api_key": Str(nullable=True, description="a Klipper printer's Moonraker API key (optional)"),
+}
+PRINTER_CREATE: Final = Obj(
+    properties={**PRINTER_FIELDS, **_KLIPPER_FIELDS},
+    required=("name", "model", "ip_address"),
+)
+PRINTER_UPDATE: Final = Obj(properties={**PRINTER_FIELDS, **_KLIPPER_FIELDS})
 
 # A command sent to a printer: 202 once accepted; 409 busy, 502 refused, 503 not connected.
 _DEVICE_ERRORS: Final = (409, 502)
@@ -52,7 +66,7 @@ OPERATIONS: Final[Mapping[str, Mapping[str, Operation]]] = {
             responses=ok("The printers", Arr(items=PRINTER_SUMMARY)),
         ),
         "post": Operation(
-            summary="Register a Bambu Lab printer (connected in the background)",
+            summary="Register a Bambu Lab or Klipper printer (connected in the background)",
             body=PRINTER_CREATE,
             responses=ok("Registered", PRINTER_CREATED, 201),
             errors=(409,),
