@@ -16,6 +16,7 @@ import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ottoengine.const import DOMAIN
+from custom_components.ottoengine.orchestrator.topology import current_topology
 
 from ..farm_fixtures import FarmHandle
 from ..helpers import setup_hub
@@ -220,6 +221,35 @@ async def test_an_ottoeject_is_not_a_printer_and_an_offline_printer_is_registere
     assert (await _status(client))["status"] == "OFFLINE"
     paused = await client.post("/api/printers/1/pause")
     assert paused.status == HTTPStatus.SERVICE_UNAVAILABLE
+    bad = await client.put("/api/printers/1", json={"has_build_plate": "yes"})
+    assert bad.status == HTTPStatus.BAD_REQUEST
+    assert (await bad.json())["field"] == "has_build_plate"
+
+    # Moved to the printer's real address: it connects, and its Moonraker identity becomes
+    # the subentry's unique id.
+    printer = k1c(klipper_farm)
+    moved = await client.put(
+        "/api/printers/1",
+        json={"ip_address": printer["ip"], "api_key": None, "has_build_plate": True},
+    )
+    assert moved.status == HTTPStatus.OK, await moved.text()
+    assert (await moved.json())["has_build_plate"] is True
+    await wait_klipper_online(entry, 1)
+    await wait_for(
+        lambda: str(entry.subentries[subentry.subentry_id].unique_id).startswith("host:k1c-"),
+        20,
+        "identity adopted",
+    )
+    # The orchestrator plans with it: the K1C's robot macros and eject position.
+    setup = current_topology(entry.runtime_data).printers[1]
+    assert setup.macros.eject == "EJECT_FROM_CREALITY_K_ONE_C"
+    assert setup.bed.position_mm == 200
+    assert entry.runtime_data.printers.printer(1) is klipper_of(entry, 1).port
+    # Another registration of the same printer at the same address: a conflict.
+    again = await client.post(
+        "/api/printers", json=klipper_registration(klipper_farm, has_build_plate=False)
+    )
+    assert again.status == HTTPStatus.CONFLICT
 
 
 async def test_a_whole_print_over_rest(

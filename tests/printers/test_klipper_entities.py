@@ -9,6 +9,7 @@ from aiohttp import FormData
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -112,6 +113,15 @@ async def test_entities_follow_a_print_and_the_buttons_control_it(
     assert state("stage") == "idle"
     assert state("progress") == "0"
     assert float(state("bed_temperature")) > 0
+    # A manual refresh answers the printer's current state.
+    assert await async_setup_component(hass, "homeassistant", {})
+    await hass.services.async_call(
+        "homeassistant",
+        "update_entity",
+        {"entity_id": entity("sensor", "status")},
+        blocking=True,
+    )
+    assert state("status") == "idle"
 
     source = tmp_path / "cube.gcode"
     source.write_text(prusa_style_gcode(minutes=300, layers=100, layer_height=0.3))
