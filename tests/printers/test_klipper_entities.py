@@ -193,6 +193,19 @@ async def test_a_finished_print(
         assert current is not None
         return current.state
 
+    # The send_gcode action drives a Klipper printer too.
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, f"{entry.entry_id}_printer_1"), entry.entry_id
+    )
+    assert device is not None
+    await hass.services.async_call(
+        DOMAIN,
+        "send_gcode",
+        {"device_id": device.id, "gcode": "SET_HEATER_TEMPERATURE HEATER=heater_bed TARGET=50"},
+        blocking=True,
+    )
+    await wait_for(lambda: state("bed_target_temperature") == "50.0", 10, "bed target")
+
     source = tmp_path / "short.gcode"
     source.write_text(prusa_style_gcode(minutes=10, layers=20, layer_height=0.3))
     await _upload(client, source)
