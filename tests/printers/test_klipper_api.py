@@ -8,18 +8,23 @@ import json
 from pathlib import Path
 import tempfile
 from typing import Any
+import urllib.request
 
 from aiohttp import FormData
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.ottoengine.const import DOMAIN
 from custom_components.ottoengine.orchestrator.topology import current_topology
 
 from ..farm_fixtures import FarmHandle
 from ..helpers import setup_hub
+from ..panel.helpers import subscribe
 from ..sim.klipper_helpers import prusa_style_gcode
 from .helpers import fault, wait_for
 from .klipper_support import (
@@ -61,6 +66,11 @@ def clean_farm(klipper_farm: FarmHandle) -> Iterator[None]:
     klipper_farm.reset()
     if klipper_farm.printer_truth(K1C)["print_state"] not in ("printing", "paused"):
         klipper_farm.operator("clear_printer_plate", printer=K1C)
+    # The last print's state stays in print_stats until the next one: back to standby.
+    printer = k1c(klipper_farm)
+    url = f"http://{printer['ip']}:{printer['port']}/printer/gcode/script?script=SDCARD_RESET_FILE"
+    with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=10):
+        pass
 
 
 async def _status(client: Any, printer_id: int = 1) -> dict[str, Any]:
@@ -343,3 +353,31 @@ async def test_bambu_registration_still_requires_the_access_code(
     )
     assert response.status == HTTPStatus.BAD_REQUEST
     assert (await response.json())["field"] == "access_code"
+
+
+async def test_the_panel_shows_it_and_its_plate_can_be_cleared(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    klipper_farm: FarmHandle,
+) -> None:
+    entry = await setup_hub(hass)
+    client = await hass_client()
+    await register_k1c(client, klipper_farm)
+    await wait_klipper_online(entry, 1)
+    ws = await hass_ws_client()
+    _, farm = await subscribe(ws)
+    shown = farm["printers"]["1"]
+    assert (shown["name"], shown["model"], shown["online"]) == ("K1C Left", "K1C", True)
+    assert (shown["status"], shown["stage"], shown["progress"]) == ("IDLE", "IDLE", 0)
+    assert isinstance(shown["bed_temperature"], int | float)
+    assert shown["chamber_temperature"] is None
+    cleared = await client.post("/api/printers/1/plate-cleared")
+    assert cleared.status == HTTPStatus.OK, await cleared.text()
+    assert (await client.post("/api/printers/9/plate-cleared")).status == HTTPStatus.NOT_FOUND
+    # Offline: the panel says so.
+    await fault(hass, klipper_farm, K1C, "moonraker_down")
+    await wait_for(lambda: not klipper_of(entry, 1).online, 30, "offline")
+    _, farm = await subscribe(await hass_ws_client())
+    assert farm["printers"]["1"]["status"] == "OFFLINE"
+    assert farm["printers"]["1"]["bed_temperature"] is None

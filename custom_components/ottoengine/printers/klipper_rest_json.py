@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ..farm.clock import to_iso
 from ..farm.ports import PrinterState
 from ..klipper import KlipperSnapshot
 from .const import DRIVER_KLIPPER
@@ -127,4 +128,35 @@ def klipper_details(
             if live is not None and live.state is PrinterState.FAILED and live.message
             else []
         ),
+    }
+
+
+def klipper_panel_live(coordinator: KlipperPrinterCoordinator) -> dict[str, Any]:
+    """The live fields of a printer in the panel's snapshot (the farm's state words)."""
+    live = coordinator.data if coordinator.online else None
+    if live is None:
+        return {
+            "status": "OFFLINE",
+            "stage": "OFFLINE",
+            "progress": 0,
+            "remaining_minutes": 0,
+            "end_time": None,
+            "nozzle_temperature": None,
+            "nozzle_target": None,
+            "bed_temperature": None,
+            "bed_target": None,
+            "chamber_temperature": None,
+        }
+    state = "IDLE" if live.state is PrinterState.UNKNOWN else live.state.value
+    return {
+        "status": state,
+        "stage": (live.detail or state).upper(),
+        "progress": live.progress_percent,
+        "remaining_minutes": live.to_printer_snapshot().remaining_minutes,
+        "end_time": to_iso(coordinator.end_time) if coordinator.end_time else None,
+        "nozzle_temperature": live.temperatures.extruder,
+        "nozzle_target": live.temperatures.extruder_target,
+        "bed_temperature": live.temperatures.bed,
+        "bed_target": live.temperatures.bed_target,
+        "chamber_temperature": None,
     }
