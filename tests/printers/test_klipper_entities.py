@@ -113,6 +113,15 @@ async def test_entities_follow_a_print_and_the_buttons_control_it(
     assert state("stage") == "idle"
     assert state("progress") == "0"
     assert float(state("bed_temperature")) > 0
+    # The farm's build plate record: set over REST, shown at once.
+    plate = entity("binary_sensor", "build_plate")
+    put = await client.put("/api/printers/1", json={"has_build_plate": False})
+    assert put.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert hass.states.get(plate).state == "off"  # type: ignore[union-attr]
+    await client.put("/api/printers/1", json={"has_build_plate": True})
+    await hass.async_block_till_done()
+    assert hass.states.get(plate).state == "on"  # type: ignore[union-attr]
     # A manual refresh answers the printer's current state.
     assert await async_setup_component(hass, "homeassistant", {})
     await hass.services.async_call(
@@ -159,6 +168,7 @@ async def test_entities_follow_a_print_and_the_buttons_control_it(
     stop = hass.states.get(entity("button", "stop"))
     assert stop is not None
     assert stop.state == STATE_UNAVAILABLE
+    assert hass.states.get(plate).state == "on"  # type: ignore[union-attr]
     await fault(hass, klipper_farm, K1C, "moonraker_up")
     await wait_for(lambda: state("status") == "running", 30, "back")
 

@@ -2,7 +2,7 @@
 exists (same keys, translation keys and unique ids), fed by its ``KlipperPrinterCoordinator``.
 
 Status, stage, progress, remaining and end time, nozzle and bed temperature and target, layer,
-current job and file; pause, resume and stop. No AMS, HMS, camera, Wi-Fi or chamber entities:
+current job and file; pause, resume and stop; the farm's *Build plate present* record. No AMS, HMS, camera, Wi-Fi or chamber entities:
 a Klipper printer reports none of that. The status uses the Bambu sensor's states (the farm's
 state in ``gcode_state`` words), the stage the Bambu stage names that fit (``printing``,
 ``paused_user``, ``heatbed_preheating``, ``heating_hotend``; other preparations ``other``).
@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -26,6 +27,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..entity import OttoCoordinatorEntity, async_follow_devices, farm_device_info
@@ -34,6 +36,7 @@ from ..farm.ports import CommandResult, PrinterState
 from ..klipper import KlipperPrinterPort, KlipperSnapshot
 from ..runtime import OttoConfigEntry
 from ..subentries import DeviceKind
+from .const import SIGNAL_BUILD_PLATE_UPDATED
 from .entities import STAGE_OPTIONS, STAGE_OTHER, STATUS_OPTIONS
 from .errors import to_ha_error
 from .klipper_coordinator import KlipperPrinterCoordinator
@@ -242,6 +245,38 @@ class KlipperPrinterButton(KlipperPrinterEntity, ButtonEntity):
             raise to_ha_error(err) from err
 
 
+# -- binary sensors ------------------------------------------------------------------------------
+class KlipperBuildPlateSensor(KlipperPrinterEntity, BinarySensorEntity):
+    """Whether the printer's bed holds a build plate, as the orchestrator tracks it (the farm's
+    record, not a printer reading: available while the printer is offline)."""
+
+    _attr_translation_key = "printer_build_plate"
+
+    def __init__(self, manager: PrintersManager, coordinator: KlipperPrinterCoordinator) -> None:
+        super().__init__(manager, coordinator, "build_plate")
+        self.manager = manager
+
+    @property
+    def available(self) -> bool:
+        return True
+
+    @property
+    def is_on(self) -> bool:
+        return self.manager.has_build_plate(self.coordinator.printer_id)
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_BUILD_PLATE_UPDATED.format(
+                    self.manager.entry.entry_id, self.coordinator.printer_id
+                ),
+                self.async_write_ha_state,
+            )
+        )
+
+
 # -- platform setup ------------------------------------------------------------------------------
 @callback
 def _follow_klipper_printers(
@@ -288,4 +323,16 @@ def async_setup_klipper_buttons(
             KlipperPrinterButton(manager, coordinator, description)
             for description in KLIPPER_BUTTONS
         ],
+    )
+
+
+@callback
+def async_setup_klipper_binary_sensors(
+    hass: HomeAssistant, entry: OttoConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    _follow_klipper_printers(
+        hass,
+        entry,
+        async_add_entities,
+        lambda manager, coordinator: [KlipperBuildPlateSensor(manager, coordinator)],
     )
