@@ -13,7 +13,11 @@ import urllib.request
 from aiohttp import FormData
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.typing import (
     ClientSessionGenerator,
     WebSocketGenerator,
@@ -228,6 +232,10 @@ async def test_an_ottoeject_is_not_a_printer_and_an_offline_printer_is_registere
     assert subentry.data["api_key"] == "s3cret-key"
     for path in ("/api/printers", "/api/printers/1", "/api/printers/1/status"):
         assert "s3cret-key" not in await (await client.get(path)).text()
+    assert await async_setup_component(hass, "diagnostics", {})
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert "s3cret-key" not in str(diagnostics)
+    assert diagnostics["klipper_printers"]["1"]["status"]["state"] == "OFFLINE"
     assert (await _status(client))["status"] == "OFFLINE"
     paused = await client.post("/api/printers/1/pause")
     assert paused.status == HTTPStatus.SERVICE_UNAVAILABLE
