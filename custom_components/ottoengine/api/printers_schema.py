@@ -43,6 +43,17 @@ PRINTER_CREATE: Final = Obj(
     required=("name", "model", "ip_address"),
 )
 PRINTER_UPDATE: Final = Obj(properties={**PRINTER_FIELDS, **_KLIPPER_FIELDS})
+# A Klipper printer answers the same details without a serial number (null), with its driver
+# and Moonraker port (never its API key).
+_DETAILS: Final = Obj(
+    properties={
+        **PRINTER_DETAILS.properties,
+        "serial_number": Str(nullable=True, description="null for a Klipper printer"),
+        "driver": Str(description='"klipper" (Klipper printers only)'),
+        "port": Int(minimum=1, maximum=65535, description="Moonraker's port (Klipper printers)"),
+    },
+    required=PRINTER_DETAILS.required,
+)
 
 # A command sent to a printer: 202 once accepted; 409 busy, 502 refused, 503 not connected.
 _DEVICE_ERRORS: Final = (409, 502)
@@ -75,7 +86,7 @@ OPERATIONS: Final[Mapping[str, Mapping[str, Operation]]] = {
     "api:ottoengine:printers:printer": {
         "get": Operation(
             summary="A printer's settings and live status",
-            responses=ok("The printer", PRINTER_DETAILS),
+            responses=ok("The printer", _DETAILS),
         ),
         "put": Operation(
             summary="Change a printer's settings (any but the serial number)",
@@ -83,8 +94,8 @@ OPERATIONS: Final[Mapping[str, Mapping[str, Operation]]] = {
             responses=ok(
                 "The printer",
                 Obj(
-                    properties={**PRINTER_DETAILS.properties, "message": TEXT},
-                    required=(*PRINTER_DETAILS.required, "message"),
+                    properties={**_DETAILS.properties, "message": TEXT},
+                    required=(*_DETAILS.required, "message"),
                 ),
             ),
         ),
