@@ -11,10 +11,12 @@ from typing import Any
 import urllib.request
 
 from aiohttp import FormData
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -23,7 +25,7 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.ottoengine.const import DOMAIN
+from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
 from custom_components.ottoengine.orchestrator.topology import current_topology
 
 from ..farm_fixtures import FarmHandle
@@ -389,3 +391,41 @@ async def test_the_panel_shows_it_and_its_plate_can_be_cleared(
     _, farm = await subscribe(await hass_ws_client())
     assert farm["printers"]["1"]["status"] == "OFFLINE"
     assert farm["printers"]["1"]["bed_temperature"] is None
+
+
+async def test_two_subentries_of_one_printer_keep_one_identity(
+    hass: HomeAssistant, klipper_farm: FarmHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    printer = k1c(klipper_farm)
+    data = {
+        "brand": "Creality",
+        "model": "K1C",
+        "type": "FDM",
+        "ip_address": printer["ip"],
+        "driver": "klipper",
+        "port": printer["port"],
+        "api_key": None,
+    }
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=HUB_TITLE,
+        data={},
+        subentries_data=[
+            ConfigSubentryData(
+                data={"id": number, "name": f"K{number}", **data},
+                subentry_type="printer",
+                title=f"K{number}",
+                unique_id=None,
+            )
+            for number in (1, 2)
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await wait_klipper_online(entry, 1)
+    await wait_klipper_online(entry, 2)
+    await wait_for(lambda: "is the same printer as" in caplog.text, 20, "the warning")
+    identities = [subentry.unique_id for subentry in entry.subentries.values()]
+    assert identities.count(None) == 1
+    assert str(next(i for i in identities if i is not None)).startswith("host:k1c-")
