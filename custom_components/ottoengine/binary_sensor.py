@@ -8,6 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .orchestrator.entities import async_setup_orchestrator_binary_sensors
 from .printers.entities import async_setup_printer_binary_sensors
+from .printers.klipper_entities import async_setup_klipper_binary_sensors
 from .runtime import OttoConfigEntry
 
 # Pushed entities: no polling, no parallel update limit.
@@ -20,4 +21,5 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     async_setup_printer_binary_sensors(hass, entry, async_add_entities)
+    async_setup_klipper_binary_sensors(hass, entry, async_add_entities)
     async_setup_orchestrator_binary_sensors(hass, entry, async_add_entities)

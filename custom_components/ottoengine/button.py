@@ -9,6 +9,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .orchestrator.entities import async_setup_orchestrator_buttons
 from .ottoeject.entities import async_setup_buttons as async_setup_ottoeject_buttons
 from .printers.entities import async_setup_printer_buttons
+from .printers.klipper_entities import async_setup_klipper_buttons
 from .runtime import OttoConfigEntry
 
 # Actions wait for the device themselves; no parallel limit.
@@ -22,4 +23,5 @@ async def async_setup_entry(
 ) -> None:
     await async_setup_ottoeject_buttons(hass, entry, async_add_entities)
     async_setup_printer_buttons(hass, entry, async_add_entities)
+    async_setup_klipper_buttons(hass, entry, async_add_entities)
     async_setup_orchestrator_buttons(hass, entry, async_add_entities)

@@ -13,6 +13,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .printers.coordinator import PrinterCoordinator
+from .printers.klipper_coordinator import KlipperPrinterCoordinator
 from .runtime import OttoConfigEntry
 
 TO_REDACT = {
@@ -48,6 +49,10 @@ async def async_get_config_entry_diagnostics(
                 str(printer_id): _printer(coordinator)
                 for printer_id, coordinator in sorted(runtime.printers.coordinators.items())
             },
+            "klipper_printers": {
+                str(printer_id): _klipper_printer(coordinator)
+                for printer_id, coordinator in sorted(runtime.printers.klipper_coordinators.items())
+            },
             "orchestrator": {
                 "job_processing_enabled": runtime.processing.enabled,
                 "statistics": runtime.processing.statistics.as_dict(),
@@ -69,4 +74,15 @@ def _printer(coordinator: PrinterCoordinator) -> dict[str, Any]:
         "authorization_blocked": coordinator.authorization_blocked,
         "firmware_version": client.firmware_version if client is not None else None,
         "status": dataclasses.asdict(status) if status is not None else None,
+    }
+
+
+def _klipper_printer(coordinator: KlipperPrinterCoordinator) -> dict[str, Any]:
+    """A Klipper printer's driver view (its Moonraker API key is redacted with the subentries)."""
+    return {
+        "name": coordinator.settings.name,
+        "model": coordinator.settings.model,
+        "port": coordinator.settings.port,
+        "online": coordinator.online,
+        "status": dataclasses.asdict(coordinator.data),
     }

@@ -11,6 +11,7 @@ from .orchestrator.entities import async_setup_orchestrator_sensors
 from .ottoeject.entities import async_setup_sensors as async_setup_ottoeject_sensors
 from .printers.ams_entities import async_setup_ams_sensors
 from .printers.entities import async_setup_printer_sensors
+from .printers.klipper_entities import async_setup_klipper_sensors
 from .racks.entities import async_setup_shelf_sensors
 from .runtime import OttoConfigEntry
 
@@ -26,5 +27,6 @@ async def async_setup_entry(
     async_setup_shelf_sensors(hass, entry, async_add_entities)
     await async_setup_ottoeject_sensors(hass, entry, async_add_entities)
     async_setup_printer_sensors(hass, entry, async_add_entities)
+    async_setup_klipper_sensors(hass, entry, async_add_entities)
     async_setup_ams_sensors(hass, entry, async_add_entities)
     async_setup_orchestrator_sensors(hass, entry, async_add_entities)

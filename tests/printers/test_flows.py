@@ -50,9 +50,15 @@ def _input(printer: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 
 async def _start(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    """ "Add printer"; with nothing discovered, "Bambu Lab printer" is chosen from its menu."""
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, "printer"), context={"source": "user"}
     )
+    if result["type"] is FlowResultType.MENU:
+        assert result["menu_options"] == ["manual", "klipper"]
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": "manual"}
+        )
     return dict(result)
 
 
@@ -208,8 +214,12 @@ async def test_discovered_printers_are_offered(
     assert result["step_id"] == "user"
     selector = result["data_schema"].schema["printer"]
     options = selector.config["options"]
-    # Configured printers are not offered; "enter manually" always is.
-    assert [option["value"] for option in options] == [printer["serial_number"], "manual"]
+    # Configured printers are not offered; "enter manually" (Bambu, Klipper) always is.
+    assert [option["value"] for option in options] == [
+        printer["serial_number"],
+        "manual",
+        "klipper",
+    ]
     assert options[0]["label"] == f"Workshop P1P (P1P, {printer['ip']})"
 
     result = await _configure(hass, result["flow_id"], {"printer": printer["serial_number"]})
@@ -251,6 +261,7 @@ async def test_discovered_printers_are_offered(
     assert [o["value"] for o in result["data_schema"].schema["printer"].config["options"]] == [
         sim_farm.printer("X1C")["serial_number"],
         "manual",
+        "klipper",
     ]
     result = await _configure(hass, result["flow_id"], {"printer": "manual"})
     assert result["step_id"] == "manual"

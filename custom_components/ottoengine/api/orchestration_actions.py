@@ -84,7 +84,7 @@ class PrinterPlateClearedView(OttoView):
     async def post(self, request: web.Request, printer_id: str) -> web.Response:
         runtime = self.runtime(request)
         number = parse_id(printer_id, "Printer")
-        if runtime.printers.get(number) is None:
+        if number not in runtime.printers.printer_ids():
             raise not_found("Printer", printer_id)
         was_blocked = runtime.orchestrator.async_plate_cleared(number)
         return self.json(

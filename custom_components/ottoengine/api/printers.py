@@ -1,4 +1,8 @@
-"""`/api/printers`: the farm's Bambu Lab printers (HA subentries of the hub) and their control.
+"""`/api/printers`: the farm's printers (HA subentries of the hub) and their control.
+
+Bambu Lab printers and Klipper printers (a Klipper brand or type: ``printers/klipper_settings``;
+registered by ``printers/klipper_api.py`` with ``port`` and an optional ``api_key`` instead of
+the access code and serial number) answer the same shapes and take the same commands.
 
 Registering a printer creates the same subentry the "Add printer" flow does, without testing
 the connection: the printer is connected in the background (its certificate is pinned on the
@@ -36,8 +40,7 @@ from homeassistant.core import HomeAssistant
 from ..bambu.commands import normalize_gcode
 from ..farm.clock import to_iso, utcnow
 from ..farm.device_errors import DeviceError
-from ..farm.ports import CommandResult, StartOptions
-from ..printers.commands import PrinterCommands
+from ..farm.ports import CommandResult, PrinterPort, StartOptions
 from ..printers.const import (
     CONF_ACCESS_CODE,
     CONF_BRAND,
@@ -46,8 +49,12 @@ from ..printers.const import (
     CONF_MODEL,
     CONF_SERIAL_NUMBER,
     CONF_TYPE,
+    DRIVER_KLIPPER,
 )
 from ..printers.coordinator import PrinterCoordinator
+from ..printers.klipper_coordinator import KlipperPrinterCoordinator
+from ..printers.klipper_rest_json import klipper_details, klipper_status, klipper_summary
+from ..printers.klipper_settings import driver_for
 from ..printers.manager import PrintersManager
 from ..printers.rest_json import printer_details, printer_status, printer_summary
 from ..printers.settings import (
@@ -92,6 +99,7 @@ from .base import OttoView, parse_id
 from .device_errors import device_api_error
 from .errors import ApiError, bad_request, conflict, not_found
 from .multipart import async_iter_parts, async_stream_part, upload_filename
+from .printers_klipper import async_register_klipper, async_update_klipper
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -105,7 +113,21 @@ START_OPTIONS: Final = ("bed_leveling", "flow_cali", "vibration_cali", "timelaps
 class _Printer:
     runtime: OttoRuntime
     manager: PrintersManager
-    coordinator: PrinterCoordinator
+    coordinator: PrinterCoordinator | KlipperPrinterCoordinator
+
+
+def _summary(coordinator: PrinterCoordinator | KlipperPrinterCoordinator) -> dict[str, Any]:
+    if isinstance(coordinator, KlipperPrinterCoordinator):
+        return klipper_summary(coordinator)
+    return printer_summary(coordinator)
+
+
+def _details(
+    manager: PrintersManager, coordinator: PrinterCoordinator | KlipperPrinterCoordinator
+) -> dict[str, Any]:
+    if isinstance(coordinator, KlipperPrinterCoordinator):
+        return klipper_details(manager, coordinator)
+    return printer_details(manager, coordinator)
 
 
 def _manager(runtime: OttoRuntime) -> PrintersManager:
@@ -115,7 +137,10 @@ def _manager(runtime: OttoRuntime) -> PrintersManager:
 def _printer(view: type[OttoView], request: web.Request, printer_id: str) -> _Printer:
     runtime = view.runtime(request)
     manager = _manager(runtime)
-    coordinator = manager.get(parse_id(printer_id, KIND))
+    number = parse_id(printer_id, KIND)
+    coordinator: PrinterCoordinator | KlipperPrinterCoordinator | None = manager.get(
+        number
+    ) or manager.klipper(number)
     if coordinator is None:
         raise not_found(KIND, printer_id)
     return _Printer(runtime, manager, coordinator)
@@ -153,7 +178,7 @@ def _parse_has_build_plate(body: dict[str, Any]) -> bool | None:
 
 
 async def _command(
-    printer: PrinterCommands, send: Callable[[PrinterCommands], Awaitable[CommandResult]]
+    printer: PrinterPort, send: Callable[[PrinterPort], Awaitable[CommandResult]]
 ) -> CommandResult:
     """Run a command through the printer's one command path; failures as REST errors."""
     try:
@@ -168,15 +193,25 @@ class PrintersView(OttoView):
 
     async def get(self, request: web.Request) -> web.Response:
         manager = _manager(self.runtime(request))
-        return self.json(
-            [printer_summary(manager.coordinators[key]) for key in sorted(manager.coordinators)]
-        )
+        return self.json([_summary(c) for c in manager.farm_coordinators().values()])
 
     async def post(self, request: web.Request) -> web.Response:
         """Register a printer; it is connected in the background (no reachability needed)."""
         runtime = self.runtime(request)
         manager = _manager(runtime)
         body = await self.json_body(request)
+        if driver_for(body.get(CONF_BRAND), body.get(CONF_TYPE)) == DRIVER_KLIPPER:
+            settings = await async_register_klipper(
+                self.hass(request), runtime, body, _topology_parsers(runtime)
+            )
+            return self.json(
+                {
+                    "id": settings.id,
+                    "name": settings.name,
+                    "message": "Printer registered successfully",
+                },
+                HTTPStatus.CREATED,
+            )
         name = _parse(parse_name, body.get(CONF_NAME))
         brand = _parse(parse_brand, body.get(CONF_BRAND))
         model = _parse(parse_model, body.get(CONF_MODEL))
@@ -227,7 +262,7 @@ class PrinterView(OttoView):
 
     async def get(self, request: web.Request, printer_id: str) -> web.Response:
         printer = _printer(type(self), request, printer_id)
-        return self.json(printer_details(printer.manager, printer.coordinator))
+        return self.json(_details(printer.manager, printer.coordinator))
 
     async def put(self, request: web.Request, printer_id: str) -> web.Response:
         """Change stored details (any registration field but the serial number).
@@ -237,6 +272,20 @@ class PrinterView(OttoView):
         printer = _printer(type(self), request, printer_id)
         body = await self.json_body(request)
         current = printer.coordinator.settings
+        if current.is_klipper:
+            await async_update_klipper(
+                self.hass(request),
+                printer.runtime,
+                current,
+                body,
+                _topology_parsers(printer.runtime),
+            )
+            return self.json(
+                {
+                    **_details(printer.manager, printer.coordinator),
+                    "message": "Printer updated successfully",
+                }
+            )
         if CONF_SERIAL_NUMBER in body:
             serial = _parse(parse_serial, body[CONF_SERIAL_NUMBER])
             if serial != current.serial_number:
@@ -272,6 +321,7 @@ class PrinterView(OttoView):
             await printer.runtime.devices.async_sync()
         if has_build_plate is not None:
             manager.async_set_build_plate(current.id, has_build_plate)
+        assert isinstance(printer.coordinator, PrinterCoordinator)
         return self.json(
             {
                 **printer_details(manager, printer.coordinator),
@@ -307,7 +357,10 @@ class PrinterStatusView(OttoView):
 
     async def get(self, request: web.Request, printer_id: str) -> web.Response:
         printer = _printer(type(self), request, printer_id)
-        return self.json(printer_status(printer.coordinator))
+        coordinator = printer.coordinator
+        if isinstance(coordinator, KlipperPrinterCoordinator):
+            return self.json(klipper_status(coordinator))
+        return self.json(printer_status(coordinator))
 
 
 class PrinterSendGcodeView(OttoView):
@@ -391,7 +444,7 @@ class _CommandView(OttoView, ABC):
 
     @staticmethod
     @abstractmethod
-    async def send(printer: PrinterCommands) -> CommandResult:
+    async def send(printer: PrinterPort) -> CommandResult:
         """The command, through the printer's one command path."""
 
     async def post(self, request: web.Request, printer_id: str) -> web.Response:
@@ -405,7 +458,7 @@ class PrinterPauseView(_CommandView):
     name = "api:ottoengine:printers:pause"
 
     @staticmethod
-    async def send(printer: PrinterCommands) -> CommandResult:
+    async def send(printer: PrinterPort) -> CommandResult:
         return await printer.async_pause()
 
     message = "Pause command sent to printer."
@@ -416,7 +469,7 @@ class PrinterResumeView(_CommandView):
     name = "api:ottoengine:printers:resume"
 
     @staticmethod
-    async def send(printer: PrinterCommands) -> CommandResult:
+    async def send(printer: PrinterPort) -> CommandResult:
         return await printer.async_resume()
 
     message = "Resume command sent to printer."
@@ -427,7 +480,7 @@ class PrinterStopView(_CommandView):
     name = "api:ottoengine:printers:stop"
 
     @staticmethod
-    async def send(printer: PrinterCommands) -> CommandResult:
+    async def send(printer: PrinterPort) -> CommandResult:
         return await printer.async_stop()
 
     message = "Stop command sent to printer."

@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from .schema import Arr, Obj, Operation
+from .schema import Arr, Int, Obj, Operation, Str
 from .shapes import (
     MESSAGE,
-    PRINTER_CREATE,
     PRINTER_CREATED,
     PRINTER_DETAILS,
+    PRINTER_FIELDS,
     PRINTER_STATUS,
     PRINTER_SUMMARY,
-    PRINTER_UPDATE,
     PRINTER_UPLOAD,
     PRINTER_UPLOADED,
     SEND_GCODE,
@@ -28,6 +27,32 @@ from .shapes import (
     UPLOAD,
     UPLOADED_ITEM,
     ok,
+)
+
+# Klipper printers (a Klipper brand or type) take Moonraker's port and API key instead of the
+# access code and serial number, which are then not required (the handler requires them of a
+# Bambu Lab printer, naming the missing field).
+_KLIPPER_FIELDS: Final = {
+    "port": Int(
+        minimum=1, maximum=65535, nullable=True, message="must be an integer between 1 and 65535"
+    ),
+    "api_key": Str(nullable=True, description="a Klipper printer's Moonraker API key (optional)"),
+}
+PRINTER_CREATE: Final = Obj(
+    properties={**PRINTER_FIELDS, **_KLIPPER_FIELDS},
+    required=("name", "model", "ip_address"),
+)
+PRINTER_UPDATE: Final = Obj(properties={**PRINTER_FIELDS, **_KLIPPER_FIELDS})
+# A Klipper printer answers the same details without a serial number (null), with its driver
+# and Moonraker port (never its API key).
+_DETAILS: Final = Obj(
+    properties={
+        **PRINTER_DETAILS.properties,
+        "serial_number": Str(nullable=True, description="null for a Klipper printer"),
+        "driver": Str(description='"klipper" (Klipper printers only)'),
+        "port": Int(minimum=1, maximum=65535, description="Moonraker's port (Klipper printers)"),
+    },
+    required=PRINTER_DETAILS.required,
 )
 
 # A command sent to a printer: 202 once accepted; 409 busy, 502 refused, 503 not connected.
@@ -52,7 +77,7 @@ OPERATIONS: Final[Mapping[str, Mapping[str, Operation]]] = {
             responses=ok("The printers", Arr(items=PRINTER_SUMMARY)),
         ),
         "post": Operation(
-            summary="Register a Bambu Lab printer (connected in the background)",
+            summary="Register a Bambu Lab or Klipper printer (connected in the background)",
             body=PRINTER_CREATE,
             responses=ok("Registered", PRINTER_CREATED, 201),
             errors=(409,),
@@ -61,7 +86,7 @@ OPERATIONS: Final[Mapping[str, Mapping[str, Operation]]] = {
     "api:ottoengine:printers:printer": {
         "get": Operation(
             summary="A printer's settings and live status",
-            responses=ok("The printer", PRINTER_DETAILS),
+            responses=ok("The printer", _DETAILS),
         ),
         "put": Operation(
             summary="Change a printer's settings (any but the serial number)",
@@ -69,8 +94,8 @@ OPERATIONS: Final[Mapping[str, Mapping[str, Operation]]] = {
             responses=ok(
                 "The printer",
                 Obj(
-                    properties={**PRINTER_DETAILS.properties, "message": TEXT},
-                    required=(*PRINTER_DETAILS.required, "message"),
+                    properties={**_DETAILS.properties, "message": TEXT},
+                    required=(*_DETAILS.required, "message"),
                 ),
             ),
         ),

@@ -1,8 +1,13 @@
 """The "Add printer" subentry flow of the hub, and its reconfiguration.
 
-Printers found on the LAN (SSDP) and not configured yet are offered first; choosing one
-prefills its name, model, address and serial. The connection is tested before the printer is
-created (and its certificate pinned: trust on first use) or changed.
+Printers found on the LAN and not configured yet are offered first: Bambu Lab printers (SSDP;
+choosing one prefills its name, model, address and serial) and Klipper printers (Moonraker's
+zeroconf announcements, ``moonraker_browser``; choosing one prefills its name, address and
+port). "Enter manually" adds a Bambu Lab printer, "Klipper printer" a Klipper one by hand (host,
+port, optional Moonraker API key, name and model); with nothing found, these two are a menu. The
+connection is tested before the printer is created or changed (a Bambu printer's certificate is
+pinned: trust on first use; a Klipper printer must answer, accept the key and not be an
+OttoEject, and its Moonraker identity becomes its unique id).
 
 The same form sets the printer's place in the farm: the OttoEject that serves it (offered only
 while the farm has more than one; otherwise the only one serves it), how it is cleared, its
@@ -18,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow, SubentryFlowResult
-from homeassistant.const import CONF_IP_ADDRESS, CONF_NAME
+from homeassistant.const import CONF_API_KEY, CONF_IP_ADDRESS, CONF_NAME, CONF_PORT
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -36,15 +41,26 @@ import probatio as vol
 
 from ..bambu import BambuError, DiscoveredPrinter
 from ..bambu.models import normalize_model
-from ..farm.orchestration.profiles import default_bed_position, default_macros
+from ..farm.orchestration.profiles import default_bed_position, default_macros, klipper_profile
 from ..farm.orchestration.topology import BedPosition, ClearingMethod, PrinterMacros
 from ..farm.state import FarmState
+from ..moonraker_browser import async_discovered_printers
+from ..ottoeject.discovery import DiscoveredOttoEject
 from ..printers.connection import async_test_connection, error_key
 from ..printers.const import (
     BRAND_BAMBU_LAB,
     CONF_ACCESS_CODE,
     CONF_MODEL,
     CONF_SERIAL_NUMBER,
+    DRIVER_KLIPPER,
+)
+from ..printers.klipper_connection import KlipperConnectionError, async_test_klipper
+from ..printers.klipper_settings import (
+    KLIPPER_DEFAULT_PORT,
+    KLIPPER_MODELS,
+    parse_klipper_model,
+    parse_moonraker_api_key,
+    parse_moonraker_port,
 )
 from ..printers.manager import PrintersManager
 from ..printers.settings import (
@@ -81,6 +97,8 @@ from . import loaded_runtime
 
 CONF_PRINTER = "printer"
 CHOICE_MANUAL = "manual"
+CHOICE_KLIPPER = "klipper"
+KLIPPER_CHOICE_PREFIX = "klipper:"
 SECTION_ROBOT = "robot"
 CONF_EJECT_AXIS = "eject_axis"
 CONF_EJECT_POSITION_MM = "eject_position_mm"
@@ -101,6 +119,8 @@ _ERRORS = {
     CONF_LOAD_MACRO: "invalid_load_macro",
     CONF_CLOSE_DOOR_MACRO: "invalid_close_door_macro",
     CONF_EJECT_POSITION: "invalid_eject_position",
+    CONF_PORT: "invalid_port",
+    CONF_API_KEY: "invalid_api_key",
 }
 # Settings entered in the "robot" section: their errors are shown at the section.
 _ROBOT_FIELDS = frozenset(
@@ -156,6 +176,21 @@ ADD_SCHEMA = vol.Schema(
         vol.Required(CONF_ACCESS_CODE): _PASSWORD,
     }
 )
+_KLIPPER_MODEL_SELECTOR = SelectSelector(
+    SelectSelectorConfig(options=list(KLIPPER_MODELS), mode=SelectSelectorMode.DROPDOWN)
+)
+_PORT_SELECTOR = NumberSelector(
+    NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+)
+KLIPPER_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_NAME): TextSelector(),
+        vol.Required(CONF_MODEL): _KLIPPER_MODEL_SELECTOR,
+        vol.Required(CONF_IP_ADDRESS): TextSelector(),
+        vol.Required(CONF_PORT, default=KLIPPER_DEFAULT_PORT): _PORT_SELECTOR,
+        vol.Optional(CONF_API_KEY): _PASSWORD,
+    }
+)
 RECONFIGURE_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_NAME): TextSelector(),
@@ -202,9 +237,17 @@ def _robot_suggestions(
     return suggested
 
 
+def _defaults(model: str, klipper: bool) -> tuple[PrinterMacros, BedPosition]:
+    """A model's robot macros and eject position (a Klipper model's from its profile)."""
+    if klipper:
+        profile = klipper_profile(model)
+        return profile.macros, profile.bed
+    return default_macros(BRAND_BAMBU_LAB, model), default_bed_position(model)
+
+
 def _model_defaults(model: str) -> dict[str, Any]:
     """The "robot" section of a model without overrides."""
-    return _robot_suggestions(default_macros(BRAND_BAMBU_LAB, model), default_bed_position(model))
+    return _robot_suggestions(*_defaults(model, False))
 
 
 def _topology(
@@ -213,6 +256,8 @@ def _topology(
     model: str,
     suggested_model: str | None,
     current: PrinterSettings | None,
+    *,
+    klipper: bool = False,
 ) -> dict[str, Any]:
     """The topology settings of a submitted form; raises ``InvalidPrinterError``.
 
@@ -228,7 +273,7 @@ def _topology(
         ottoeject_id = current.ottoeject_id
     models = {model} if suggested_model is None else {model, suggested_model}
     robot: dict[str, Any] = user_input.get(SECTION_ROBOT) or {}
-    defaults = [default_macros(BRAND_BAMBU_LAB, name) for name in models]
+    defaults = [_defaults(name, klipper)[0] for name in models]
     eject = parse_eject_macro(robot.get(CONF_EJECT_MACRO))
     load = parse_load_macro(robot.get(CONF_LOAD_MACRO))
     door_input = robot.get(CONF_CLOSE_DOOR_MACRO)
@@ -239,8 +284,8 @@ def _topology(
         load = None
     if (door or None) in {default.close_door for default in defaults}:
         door = None
-    position = _eject_position(robot, model)
-    if position in {default_bed_position(name) for name in models}:
+    position = _eject_position(robot, _defaults(model, klipper)[1])
+    if position in {_defaults(name, klipper)[1] for name in models}:
         position = None
     return {
         CONF_OTTOEJECT_ID: ottoeject_id,
@@ -253,13 +298,12 @@ def _topology(
     }
 
 
-def _eject_position(robot: dict[str, Any], model: str) -> BedPosition | None:
+def _eject_position(robot: dict[str, Any], default: BedPosition) -> BedPosition | None:
     """The section's axis and position (one left empty: the model's), ``None`` if both are."""
     axis = robot.get(CONF_EJECT_AXIS)
     position_mm = robot.get(CONF_EJECT_POSITION_MM)
     if axis is None and position_mm is None:
         return None
-    default = default_bed_position(model)
     return parse_eject_position(
         {
             "axis": default.axis if axis is None else axis,
@@ -277,6 +321,10 @@ def _label(printer: DiscoveredPrinter) -> str:
     return f"{printer.name or printer.serial} ({details})"
 
 
+def _klipper_label(printer: DiscoveredOttoEject) -> str:
+    return f"{printer.name} (Klipper, {printer.host}:{printer.port})"
+
+
 class PrinterSubentryFlow(ConfigSubentryFlow):
     """Add a Bambu Lab printer (found on the LAN or entered by hand) or change one."""
 
@@ -289,8 +337,19 @@ class PrinterSubentryFlow(ConfigSubentryFlow):
         if manager is None:
             return self.async_abort(reason="hub_not_loaded")
         found = await manager.async_discovered()
+        klippers = self._discovered_klippers()
         if user_input is not None:
             choice = user_input[CONF_PRINTER]
+            if choice == CHOICE_KLIPPER:
+                return await self.async_step_klipper()
+            klipper = next((k for k in klippers if KLIPPER_CHOICE_PREFIX + k.key == choice), None)
+            if klipper is not None:
+                self._prefill = {
+                    CONF_NAME: klipper.name,
+                    CONF_IP_ADDRESS: klipper.host,
+                    CONF_PORT: klipper.port,
+                }
+                return await self.async_step_klipper()
             printer = next((p for p in found if p.serial == choice), None)
             if printer is not None:
                 self._prefill = {
@@ -303,10 +362,17 @@ class PrinterSubentryFlow(ConfigSubentryFlow):
                 if self._suggested_model is not None:
                     self._prefill[SECTION_ROBOT] = _model_defaults(self._suggested_model)
             return await self.async_step_manual()
-        if not found:
-            return await self.async_step_manual()
+        if not found and not klippers:
+            return self.async_show_menu(
+                step_id="user", menu_options=[CHOICE_MANUAL, CHOICE_KLIPPER]
+            )
         options = [SelectOptionDict(value=p.serial, label=_label(p)) for p in found]
+        options += [
+            SelectOptionDict(value=KLIPPER_CHOICE_PREFIX + k.key, label=_klipper_label(k))
+            for k in klippers
+        ]
         options.append(SelectOptionDict(value=CHOICE_MANUAL, label=CHOICE_MANUAL))
+        options.append(SelectOptionDict(value=CHOICE_KLIPPER, label=CHOICE_KLIPPER))
         schema = vol.Schema(
             {
                 vol.Required(CONF_PRINTER): SelectSelector(
@@ -371,6 +437,61 @@ class PrinterSubentryFlow(ConfigSubentryFlow):
             errors=errors,
         )
 
+    async def async_step_klipper(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A Klipper printer: host, port, API key, name and model; tested before it is added."""
+        manager = self._manager()
+        if manager is None:
+            return self.async_abort(reason="hub_not_loaded")
+        ejectors = self._ejectors()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                name = parse_name(user_input[CONF_NAME])
+                model = parse_klipper_model(user_input[CONF_MODEL])
+                host = parse_ip_address(user_input[CONF_IP_ADDRESS])
+                port = parse_moonraker_port(user_input.get(CONF_PORT))
+                api_key = parse_moonraker_api_key(user_input.get(CONF_API_KEY))
+                topology = _topology(user_input, ejectors, model, None, None, klipper=True)
+            except InvalidPrinterError as err:
+                _show_error(errors, err)
+            else:
+                if self._klipper_at(host, port) is not None:
+                    return self.async_abort(reason="already_configured")
+                try:
+                    unique_id = await async_test_klipper(self.hass, host, port, api_key)
+                except KlipperConnectionError as err:
+                    errors["base"] = err.key
+                else:
+                    if unique_id is not None and unique_id in manager.configured_serials():
+                        return self.async_abort(reason="already_configured")
+                    state: FarmState = manager.store.state
+                    settings = PrinterSettings(
+                        id=state.ids.allocate(DeviceKind.PRINTER),
+                        name=name,
+                        model=model,
+                        ip_address=host,
+                        serial_number="",
+                        access_code="",
+                        brand=klipper_profile(model).brand,
+                        driver=DRIVER_KLIPPER,
+                        port=port,
+                        api_key=api_key,
+                        **topology,
+                    )
+                    manager.store.async_schedule_save()
+                    return self.async_create_entry(
+                        title=name, data=settings.as_data(), unique_id=unique_id
+                    )
+        return self.async_show_form(
+            step_id="klipper",
+            data_schema=self.add_suggested_values_to_schema(
+                _with_topology(KLIPPER_SCHEMA, ejectors), user_input or self._prefill
+            ),
+            errors=errors,
+        )
+
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
@@ -378,6 +499,8 @@ class PrinterSubentryFlow(ConfigSubentryFlow):
             return self.async_abort(reason="hub_not_loaded")
         subentry = self._get_reconfigure_subentry()
         current = PrinterSettings.from_subentry(subentry)
+        if current.is_klipper:
+            return await self.async_step_reconfigure_klipper()
         ejectors = self._ejectors()
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -422,6 +545,74 @@ class PrinterSubentryFlow(ConfigSubentryFlow):
             description_placeholders={"serial_number": current.serial_number},
         )
 
+    async def async_step_reconfigure_klipper(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A Klipper printer's address, port, key, name, model and topology."""
+        subentry = self._get_reconfigure_subentry()
+        current = PrinterSettings.from_subentry(subentry)
+        ejectors = self._ejectors()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                name = parse_name(user_input[CONF_NAME])
+                model = parse_klipper_model(user_input[CONF_MODEL])
+                host = parse_ip_address(user_input[CONF_IP_ADDRESS])
+                port = parse_moonraker_port(user_input.get(CONF_PORT))
+                api_key = parse_moonraker_api_key(user_input.get(CONF_API_KEY))
+                topology = _topology(
+                    user_input, ejectors, model, current.model, current, klipper=True
+                )
+            except InvalidPrinterError as err:
+                _show_error(errors, err)
+            else:
+                other = self._klipper_at(host, port)
+                try:
+                    if other is not None and other.subentry_id != subentry.subentry_id:
+                        raise KlipperConnectionError("already_configured", f"{host}:{port}")
+                    await async_test_klipper(self.hass, host, port, api_key)
+                except KlipperConnectionError as err:
+                    errors["base"] = err.key
+                else:
+                    settings = current.with_changes(
+                        name=name,
+                        model=model,
+                        brand=klipper_profile(model).brand,
+                        ip_address=host,
+                        port=port,
+                        api_key=api_key,
+                        **topology,
+                    )
+                    return self.async_update_and_abort(
+                        self._get_entry(), subentry, title=name, data=settings.as_data()
+                    )
+        return self.async_show_form(
+            step_id="reconfigure_klipper",
+            data_schema=self.add_suggested_values_to_schema(
+                _with_topology(KLIPPER_SCHEMA, ejectors),
+                user_input or _current_klipper_values(current, ejectors),
+            ),
+            errors=errors,
+        )
+
+    def _discovered_klippers(self) -> list[DiscoveredOttoEject]:
+        """Klipper printers announced on the network and not configured."""
+        return [
+            found
+            for found in async_discovered_printers(self.hass)
+            if self._klipper_at(found.host, found.port) is None
+        ]
+
+    def _klipper_at(self, host: str, port: int) -> ConfigSubentry | None:
+        """The Klipper printer reached at this address and port, if one is configured."""
+        for subentry in self._get_entry().subentries.values():
+            if subentry.subentry_type != DeviceKind.PRINTER:
+                continue
+            settings = PrinterSettings.from_subentry(subentry)
+            if settings.is_klipper and (settings.ip_address, settings.port) == (host, port):
+                return subentry
+        return None
+
     def _manager(self) -> PrintersManager | None:
         runtime = loaded_runtime(self._get_entry())
         return runtime.printers if runtime is not None else None
@@ -447,4 +638,13 @@ def _current_values(
         values[CONF_OTTOEJECT_ID] = str(current.ottoeject_id)
     if current.nozzle_diameter_mm is not None:
         values[CONF_NOZZLE_DIAMETER] = current.nozzle_diameter_mm
+    return values
+
+
+def _current_klipper_values(
+    current: PrinterSettings, ejectors: dict[int, ConfigSubentry]
+) -> dict[str, Any]:
+    """The Klipper reconfigure form's suggestions (the API key is never shown)."""
+    values = _current_values(current, ejectors)
+    values[CONF_PORT] = current.port
     return values

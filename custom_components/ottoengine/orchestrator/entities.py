@@ -148,7 +148,7 @@ class JobProcessingSwitch(OrchestratorEntity, SwitchEntity):
 # -- printers ------------------------------------------------------------------------------------
 class PrinterOrchestratorEntity(OrchestratorEntity):
     def __init__(self, runtime: OttoRuntime, printer_id: int, key: str) -> None:
-        coordinator = runtime.printers.coordinators[printer_id]
+        coordinator = runtime.printers.farm_coordinators()[printer_id]
         settings = coordinator.settings
         super().__init__(
             runtime,
@@ -161,7 +161,7 @@ class PrinterOrchestratorEntity(OrchestratorEntity):
                 name=settings.name,
                 manufacturer=settings.brand,
                 model=settings.model,
-                serial_number=settings.serial_number,
+                serial_number=settings.serial_number or None,
             ),
         )
         self.printer_id = printer_id
@@ -348,7 +348,7 @@ def _follow_printers(
         DeviceKind.PRINTER,
         async_add_entities,
         devices=lambda: {
-            c.subentry_id: pid for pid, c in sorted(runtime.printers.coordinators.items())
+            c.subentry_id: pid for pid, c in runtime.printers.farm_coordinators().items()
         },
         build=lambda printer_id: build(runtime, printer_id),
     )

@@ -160,7 +160,7 @@ class OrchestratorRunner:
         self._device_listeners = [
             coordinator.async_add_listener(self.async_request)
             for coordinator in (
-                *runtime.printers.coordinators.values(),
+                *runtime.printers.farm_coordinators().values(),
                 *runtime.ottoejects.coordinators.values(),
             )
         ]

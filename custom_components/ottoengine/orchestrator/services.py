@@ -82,7 +82,7 @@ def _job(runtime: OttoRuntime, job_id: int) -> PrintJob:
 
 def _printer_id(runtime: OttoRuntime, hass: HomeAssistant, device_id: str) -> int:
     device = dr.async_get(hass).async_get(device_id)
-    for printer_id, coordinator in runtime.printers.coordinators.items():
+    for printer_id, coordinator in runtime.printers.farm_coordinators().items():
         if device is not None and coordinator.subentry_id == device.config_subentry_id:
             return printer_id
     name = (device.name_by_user or device.name) if device is not None else device_id
@@ -225,6 +225,7 @@ async def _async_resume_workflow(call: ServiceCall) -> None:
     )
     if run is None:
         raise _error(
-            "no_paused_workflow", printer=runtime.printers.coordinators[printer_id].settings.name
+            "no_paused_workflow",
+            printer=runtime.printers.farm_coordinators()[printer_id].settings.name,
         )
     runtime.orchestrator.async_answer(run.id, Answer(call.data["answer"]))

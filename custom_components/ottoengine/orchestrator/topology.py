@@ -32,6 +32,8 @@ def printer_setups(runtime: OttoRuntime) -> dict[int, PrinterSetup]:
                 if tray.material
             )
         setups[printer_id] = coordinator.settings.setup(filaments=filaments)
+    for printer_id, klipper in runtime.printers.klipper_coordinators.items():
+        setups[printer_id] = klipper.settings.setup()  # no AMS: the configured filament
     return setups
 
 

@@ -23,6 +23,8 @@ from ..farm.racks import Rack, ShelfState
 from ..moonraker import EjectorStatus
 from ..ottoeject.coordinator import OttoEjectCoordinator
 from ..printers.coordinator import PrinterCoordinator
+from ..printers.klipper_coordinator import KlipperPrinterCoordinator
+from ..printers.klipper_rest_json import klipper_panel_live
 from ..runtime import OttoRuntime
 from ..subentries import DeviceKind, device_identifier
 from .const import FINISHED_JOBS_SHOWN
@@ -91,7 +93,7 @@ class FarmReader:
             "figures": farm_figures(self.state, now).as_dict(),
             "printers": {
                 str(pid): self.printer(coordinator)
-                for pid, coordinator in sorted(runtime.printers.coordinators.items())
+                for pid, coordinator in runtime.printers.farm_coordinators().items()
             },
             "ottoejects": {
                 str(coordinator.settings.id): self.ottoeject(coordinator)
@@ -116,7 +118,8 @@ class FarmReader:
         return {"id": job.id, "name": job.filename, "print_item_id": job.print_item_id}
 
     def printer_name(self, printer_id: int | None) -> str | None:
-        coordinator = self.runtime.printers.get(printer_id) if printer_id is not None else None
+        printers = self.runtime.printers.farm_coordinators()
+        coordinator = printers.get(printer_id) if printer_id is not None else None
         return coordinator.settings.name if coordinator is not None else None
 
     def _printer_run(self, printer_id: int) -> Run | None:
@@ -131,10 +134,11 @@ class FarmReader:
         )
 
     # -- printers ------------------------------------------------------------------------------
-    def printer(self, coordinator: PrinterCoordinator) -> dict[str, Any]:
+    def printer(
+        self, coordinator: PrinterCoordinator | KlipperPrinterCoordinator
+    ) -> dict[str, Any]:
         settings = coordinator.settings
         printer_id = settings.id
-        live = coordinator.data if coordinator.online else None
         view = self.runtime.orchestrator.engine.printer_view(printer_id)
         run = self._printer_run(printer_id)
         device_id = self.device_id(DeviceKind.PRINTER, printer_id)
@@ -144,16 +148,11 @@ class FarmReader:
             "model": settings.model,
             "device_id": device_id,
             "online": coordinator.online,
-            "status": _PRINTER_STATUS[live.status] if live is not None else "OFFLINE",
-            "stage": live.current_stage if live is not None else PrintState.OFFLINE.value,
-            "progress": live.progress_percent if live is not None else 0,
-            "remaining_minutes": live.remaining_time_minutes if live is not None else 0,
-            "end_time": to_iso(coordinator.end_time) if live is not None else None,
-            "nozzle_temperature": live.nozzle_temperature if live else None,
-            "nozzle_target": live.nozzle_target_temperature if live else None,
-            "bed_temperature": live.bed_temperature if live else None,
-            "bed_target": live.bed_target_temperature if live else None,
-            "chamber_temperature": live.chamber_temperature if live else None,
+            **(
+                klipper_panel_live(coordinator)
+                if isinstance(coordinator, KlipperPrinterCoordinator)
+                else self._bambu_live(coordinator)
+            ),
             "plate_present": self.state.has_build_plate(printer_id),
             "job": self.job_ref(view.job_id),
             "workflow": None
@@ -165,6 +164,22 @@ class FarmReader:
                 "reason": view.attention,
                 "actions": _attention_actions(run, device_id),
             },
+        }
+
+    @staticmethod
+    def _bambu_live(coordinator: PrinterCoordinator) -> dict[str, Any]:
+        live = coordinator.data if coordinator.online else None
+        return {
+            "status": _PRINTER_STATUS[live.status] if live is not None else "OFFLINE",
+            "stage": live.current_stage if live is not None else PrintState.OFFLINE.value,
+            "progress": live.progress_percent if live is not None else 0,
+            "remaining_minutes": live.remaining_time_minutes if live is not None else 0,
+            "end_time": to_iso(coordinator.end_time) if live is not None else None,
+            "nozzle_temperature": live.nozzle_temperature if live else None,
+            "nozzle_target": live.nozzle_target_temperature if live else None,
+            "bed_temperature": live.bed_temperature if live else None,
+            "bed_target": live.bed_target_temperature if live else None,
+            "chamber_temperature": live.chamber_temperature if live else None,
         }
 
     # -- OttoEjects ----------------------------------------------------------------------------

@@ -143,7 +143,7 @@ class PanelSubscription:
             else [
                 coordinator.async_add_listener(self._on_push)
                 for coordinator in (
-                    *runtime.printers.coordinators.values(),
+                    *runtime.printers.farm_coordinators().values(),
                     *runtime.ottoejects.coordinators.values(),
                 )
             ]

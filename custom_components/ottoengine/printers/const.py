@@ -51,3 +51,8 @@ ISSUE_ACCESS_CODE: Final = "access_code"
 ISSUE_CERTIFICATE: Final = "certificate"
 ISSUE_WRONG_SERIAL: Final = "wrong_serial"
 ISSUE_DEVELOPER_MODE: Final = "developer_mode"
+
+# A printer's driver (subentry data ``driver``; data without it is a Bambu Lab printer).
+CONF_DRIVER: Final = "driver"
+DRIVER_BAMBU: Final = "bambu"
+DRIVER_KLIPPER: Final = "klipper"

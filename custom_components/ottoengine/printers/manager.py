@@ -3,7 +3,9 @@
 ``DeviceSync`` tells this manager which printer subentries appeared (connect), changed
 (reconnect when the connection settings did) or went away (disconnect and forget); the entity
 platforms follow ``SIGNAL_DEVICES_CHANGED``. It is also the farm's ``PrinterFleet``: each
-printer's ``PrinterCommands`` is the one command path to it.
+printer's ``PrinterCommands`` is the one command path to it. Klipper printers (``driver``
+``klipper``) get a ``KlipperPrinterCoordinator`` instead (``klipper_coordinators``); their
+``KlipperPrinterPort`` is their command path.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ..bambu import (
     SerialMismatchError,
 )
 from ..device_sync import DeviceManager
+from ..klipper import KlipperPrinterPort
 from ..storage import FarmStore
 from ..subentries import DeviceKind
 from . import const
@@ -42,6 +45,7 @@ from .const import (
 from .coordinator import PrinterCoordinator
 from .discovery import PrinterDiscovery
 from .issues import CONNECTION_ISSUES, async_clear_issues, async_raise_issue
+from .klipper_coordinator import KlipperPrinterCoordinator
 from .settings import PrinterSettings
 
 if TYPE_CHECKING:
@@ -60,6 +64,7 @@ class PrintersManager(DeviceManager[PrinterSettings]):
     ) -> None:
         super().__init__(hass, entry, store, hub_device_id)
         self.coordinators: dict[int, PrinterCoordinator] = {}
+        self.klipper_coordinators: dict[int, KlipperPrinterCoordinator] = {}
         self.discovery = PrinterDiscovery(
             const.DISCOVERY_BINDS, max_age=const.DISCOVERY_MAX_AGE, on_found=self._announced
         )
@@ -76,6 +81,11 @@ class PrintersManager(DeviceManager[PrinterSettings]):
         return {"name": settings.name, "model": settings.model}
 
     async def async_add(self, subentry_id: str, settings: PrinterSettings) -> None:
+        if settings.is_klipper:
+            klipper = KlipperPrinterCoordinator(self.hass, self.entry, subentry_id, settings)
+            self.klipper_coordinators[settings.id] = klipper
+            await klipper.async_start()
+            return
         coordinator = PrinterCoordinator(
             self.hass,
             self.entry,
@@ -94,6 +104,15 @@ class PrintersManager(DeviceManager[PrinterSettings]):
     async def async_change(
         self, subentry_id: str, old: PrinterSettings, new: PrinterSettings
     ) -> None:
+        if new.id in self.klipper_coordinators:
+            klipper = self.klipper_coordinators[new.id]
+            if (old.connection, old.name) != (new.connection, new.name):
+                _LOGGER.debug("Printer %s: reconnecting with new settings", new.name)
+                await klipper.async_restart(new)
+            else:
+                klipper.settings = new
+                klipper.async_update_listeners()
+            return
         coordinator = self.coordinators[new.id]
         current = coordinator.settings
         client = coordinator.client
@@ -110,6 +129,11 @@ class PrintersManager(DeviceManager[PrinterSettings]):
         coordinator.async_update_listeners()
 
     async def async_remove(self, subentry_id: str, settings: PrinterSettings) -> None:
+        if (klipper := self.klipper_coordinators.pop(settings.id, None)) is not None:
+            if self.store.state.forget_printer(settings.id):
+                self.store.async_schedule_save()
+            self._track(klipper.async_close(), f"ottoengine printer {settings.id} stop")
+            return
         coordinator = self.coordinators.pop(settings.id)
         async_clear_issues(self.hass, subentry_id)
         if self.store.state.forget_printer(settings.id):
@@ -120,9 +144,11 @@ class PrintersManager(DeviceManager[PrinterSettings]):
         """Disconnect every printer and stop listening (the hub unloads)."""
         self.discovery.stop()
         coordinators, self.coordinators = self.coordinators, {}
+        klippers, self.klipper_coordinators = self.klipper_coordinators, {}
         await super().async_stop()
         await asyncio.gather(
             *(coordinator.async_close() for coordinator in coordinators.values()),
+            *(klipper.async_close() for klipper in klippers.values()),
             *self._pending,
         )
 
@@ -165,19 +191,33 @@ class PrintersManager(DeviceManager[PrinterSettings]):
     def get(self, printer_id: int) -> PrinterCoordinator | None:
         return self.coordinators.get(printer_id)
 
-    def printer(self, printer_id: int) -> PrinterCommands | None:
+    def klipper(self, printer_id: int) -> KlipperPrinterCoordinator | None:
+        return self.klipper_coordinators.get(printer_id)
+
+    def printer(self, printer_id: int) -> PrinterCommands | KlipperPrinterPort | None:
         """The farm's ``PrinterPort`` of a printer (the one command path to it)."""
         coordinator = self.coordinators.get(printer_id)
-        return coordinator.commands if coordinator is not None else None
+        if coordinator is not None:
+            return coordinator.commands
+        klipper = self.klipper_coordinators.get(printer_id)
+        return klipper.port if klipper is not None else None
 
     def printer_ids(self) -> list[int]:
-        return sorted(self.coordinators)
+        return sorted({*self.coordinators, *self.klipper_coordinators})
+
+    def farm_coordinators(self) -> dict[int, PrinterCoordinator | KlipperPrinterCoordinator]:
+        """Every printer's coordinator (Bambu and Klipper), by printer id."""
+        every: dict[int, PrinterCoordinator | KlipperPrinterCoordinator] = {
+            **self.coordinators,
+            **self.klipper_coordinators,
+        }
+        return dict(sorted(every.items()))
 
     def configured_serials(self) -> set[str]:
         return {
             str(subentry.unique_id)
             for subentry in self.entry.subentries.values()
-            if subentry.subentry_type == DeviceKind.PRINTER
+            if subentry.subentry_type == DeviceKind.PRINTER and subentry.unique_id is not None
         }
 
     # -- build plates ----------------------------------------------------------------------------

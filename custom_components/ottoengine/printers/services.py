@@ -1,7 +1,8 @@
 """The ``ottoengine.send_gcode`` action: send G-code to a printer device.
 
-It goes through the printer's one command path (``PrinterCommands``), so a failure is the same
-translated error a button press or the REST API gives for it.
+It goes through the printer's one command path (``PrinterCommands``; a Klipper printer's
+``KlipperPrinterPort``), so a failure is the same translated error a button press or the REST
+API gives for it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import probatio as vol
 from ..bambu.commands import normalize_gcode
 from ..const import DOMAIN
 from ..farm.device_errors import DeviceError
+from ..farm.ports import PrinterPort
 from ..runtime import OttoConfigEntry
 from .commands import PrinterCommands
 from .errors import to_ha_error
@@ -37,7 +39,15 @@ def async_setup_printer_services(hass: HomeAssistant) -> None:
 
 
 def printer_of(call: ServiceCall) -> PrinterCommands:
-    """The printer a call names by its ``device_id`` (a translated error if it is none)."""
+    """The (Bambu Lab) printer a call names by its ``device_id`` (a translated error if it is
+    none)."""
+    port = _port_of(call, klipper=False)
+    assert isinstance(port, PrinterCommands)
+    return port
+
+
+def _port_of(call: ServiceCall, *, klipper: bool) -> PrinterPort:
+    """The printer a call names; with ``klipper``, Klipper printers too."""
     device_id: str = call.data[ATTR_DEVICE_ID]
     device, found = service.async_get_device_and_config_entry(
         call.hass, DOMAIN, device_id, include_child_devices=False
@@ -45,9 +55,8 @@ def printer_of(call: ServiceCall) -> PrinterCommands:
     entry: OttoConfigEntry = found
     manager = entry.runtime_data.printers
     subentry_id = device.config_subentry_id
-    coordinator = next(
-        (c for c in manager.coordinators.values() if c.subentry_id == subentry_id), None
-    )
+    coordinators = manager.farm_coordinators() if klipper else manager.coordinators
+    coordinator = next((c for c in coordinators.values() if c.subentry_id == subentry_id), None)
     if coordinator is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -58,7 +67,7 @@ def printer_of(call: ServiceCall) -> PrinterCommands:
 
 
 async def _async_send_gcode(call: ServiceCall) -> None:
-    printer = printer_of(call)
+    printer = _port_of(call, klipper=True)
     try:
         gcode = normalize_gcode(call.data[ATTR_GCODE])
     except ValueError as err:

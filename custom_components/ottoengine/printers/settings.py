@@ -21,10 +21,10 @@ from types import MappingProxyType
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.const import CONF_IP_ADDRESS, CONF_NAME
+from homeassistant.const import CONF_API_KEY, CONF_IP_ADDRESS, CONF_NAME, CONF_PORT
 
 from ..bambu.models import MODEL_NAMES, normalize_model
-from ..farm.orchestration.profiles import default_bed_position, default_macros
+from ..farm.orchestration.profiles import default_bed_position, default_macros, klipper_profile
 from ..farm.orchestration.topology import (
     BedPosition,
     ClearingMethod,
@@ -40,11 +40,14 @@ from .const import (
     CONF_ACCESS_CODE,
     CONF_BRAND,
     CONF_BUILD_VOLUME,
+    CONF_DRIVER,
     CONF_FILAMENT,
     CONF_FINGERPRINT,
     CONF_MODEL,
     CONF_SERIAL_NUMBER,
     CONF_TYPE,
+    DRIVER_BAMBU,
+    DRIVER_KLIPPER,
     TYPE_FDM,
 )
 
@@ -359,6 +362,10 @@ class PrinterSettings:
     the printer in the UI drops an id that names no OttoEject. The macro overrides and
     ``eject_position`` are ``None`` for the model's defaults; ``close_door_macro == ""`` means
     that the printer has no door to close.
+
+    ``driver`` is ``bambu`` or ``klipper``. A Klipper printer has no serial number or access
+    code (both ``""``); it is reached at ``ip_address``:``port`` with the optional Moonraker
+    ``api_key`` (never shown), and its robot defaults are its model's Klipper profile.
     """
 
     id: int
@@ -380,17 +387,42 @@ class PrinterSettings:
     macro_params: dict[str, str | int | float] | None = None
     eject_position: BedPosition | None = None
     nozzle_diameter_mm: float | None = None
+    driver: str = DRIVER_BAMBU
+    port: int | None = None
+    api_key: str | None = None
     # The last ``setup()`` answer and the filaments it was asked with (not data: a cache).
     _last_setup: tuple[tuple[LoadedFilament, ...], PrinterSetup] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
     @property
-    def connection(self) -> tuple[str, str, str, str | None]:
+    def is_klipper(self) -> bool:
+        return self.driver == DRIVER_KLIPPER
+
+    @property
+    def connection(self) -> tuple[str, str, str, str | None, int | None, str | None]:
         """What a driver client is built from: a change means reconnecting."""
-        return (self.ip_address, self.serial_number, self.access_code, self.model)
+        return (
+            self.ip_address,
+            self.serial_number,
+            self.access_code,
+            self.model,
+            self.port,
+            self.api_key,
+        )
 
     def as_data(self) -> dict[str, Any]:
+        data = self._common_data()
+        if self.is_klipper:
+            # No serial number, access code or certificate: Moonraker's port and API key.
+            for key in (CONF_SERIAL_NUMBER, CONF_ACCESS_CODE, CONF_FINGERPRINT):
+                del data[key]
+            data.update(
+                {CONF_DRIVER: self.driver, CONF_PORT: self.port, CONF_API_KEY: self.api_key}
+            )
+        return data
+
+    def _common_data(self) -> dict[str, Any]:
         return {
             CONF_ID: self.id,
             CONF_NAME: self.name,
@@ -415,7 +447,11 @@ class PrinterSettings:
 
     def macros(self) -> PrinterMacros:
         """The robot's effective macros: the model's defaults with the overrides on top."""
-        default = _default_macros(self.brand, self.model)
+        default = (
+            klipper_profile(self.model).macros
+            if self.is_klipper
+            else _default_macros(self.brand, self.model)
+        )
         if self.close_door_macro is None:
             door = default.close_door
         else:
@@ -429,7 +465,11 @@ class PrinterSettings:
 
     def bed_position(self) -> BedPosition:
         """The effective eject position: the override, else the model's default."""
-        return self.eject_position or _default_bed_position(self.model)
+        if self.eject_position is not None:
+            return self.eject_position
+        if self.is_klipper:
+            return klipper_profile(self.model).bed
+        return _default_bed_position(self.model)
 
     def setup(self, filaments: Iterable[LoadedFilament] = ()) -> PrinterSetup:
         """The printer as the orchestrator plans with it (defaults and overrides resolved).
@@ -484,8 +524,8 @@ class PrinterSettings:
             name=str(data[CONF_NAME]),
             model=str(data[CONF_MODEL]),
             ip_address=str(data[CONF_IP_ADDRESS]),
-            serial_number=str(data[CONF_SERIAL_NUMBER]),
-            access_code=str(data[CONF_ACCESS_CODE]),
+            serial_number=str(data.get(CONF_SERIAL_NUMBER) or ""),
+            access_code=str(data.get(CONF_ACCESS_CODE) or ""),
             brand=str(data.get(CONF_BRAND) or BRAND_BAMBU_LAB),
             type=str(data.get(CONF_TYPE) or TYPE_FDM),
             build_volume=data.get(CONF_BUILD_VOLUME),
@@ -507,16 +547,21 @@ class PrinterSettings:
             nozzle_diameter_mm=(
                 float(nozzle) if (nozzle := data.get(CONF_NOZZLE_DIAMETER)) is not None else None
             ),
+            driver=str(data.get(CONF_DRIVER) or DRIVER_BAMBU),
+            port=int(port) if (port := data.get(CONF_PORT)) is not None else None,
+            api_key=data.get(CONF_API_KEY) or None,
         )
 
     @classmethod
     def from_subentry(cls, subentry: ConfigSubentry) -> PrinterSettings:
         return cls.from_data(subentry.data)
 
-    def new_subentry(self) -> ConfigSubentry:
+    def new_subentry(self, unique_id: str | None = None) -> ConfigSubentry:
+        """The subentry; its unique id is the serial number (a Klipper printer: ``unique_id``,
+        its Moonraker identity, or ``None`` until the printer has told it)."""
         return ConfigSubentry(
             data=MappingProxyType(self.as_data()),
             subentry_type=SUBENTRY_PRINTER,
             title=self.name,
-            unique_id=self.serial_number,
+            unique_id=unique_id if self.is_klipper else self.serial_number,
         )
