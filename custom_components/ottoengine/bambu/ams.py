@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import re
 from typing import Any
 
+from .report_values import report_float as _float, report_int as _int, report_str as _str
+
 EXTERNAL_SPOOL_TRAY_ID = 254
 NO_TRAY_ID = 255
 AMS_HT_FIRST_ID = 128  # AMS HT units: ids 128-135, one tray each, global tray id = unit id
@@ -216,25 +218,3 @@ def _bits(value: Any) -> int | None:
         return int(text, 16)
     except ValueError:
         return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return int(float(value))
-    except TypeError, ValueError:
-        return None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except TypeError, ValueError:
-        return None
-
-
-def _str(value: Any) -> str | None:
-    return str(value) if value is not None else None

@@ -10,6 +10,7 @@ from typing import Any
 
 from .ams import NO_AMS, AmsState
 from .hms import PRINT_CANCELLED_ERROR, PrinterError, decode_hms, decode_print_error
+from .report_values import report_float as _float, report_int as _int, report_str as _str
 from .stages import stage_name
 
 EXTERNAL_SPOOL_TRAY_ID = 254
@@ -341,25 +342,3 @@ def _signing_required(report: Mapping[str, Any]) -> bool | None:
         return bool(int(fun, 16) & SIGNING_REQUIRED_BIT)
     except ValueError:
         return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return int(float(value))
-    except TypeError, ValueError:
-        return None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except TypeError, ValueError:
-        return None
-
-
-def _str(value: Any) -> str | None:
-    return str(value) if value is not None else None
