@@ -46,11 +46,10 @@ from ..bambu.models import has_chamber_sensor, has_door_sensor
 from ..bambu.stages import STAGE_NAMES
 from ..entity import OttoCoordinatorEntity, async_follow_devices, farm_device_info
 from ..farm.device_errors import DeviceError
-from ..farm.ports import CommandResult
+from ..farm.ports import CommandResult, PrinterPort
 from ..farm.print_items import PrintItem
 from ..runtime import OttoConfigEntry
 from ..subentries import DeviceKind
-from .commands import PrinterCommands
 from .const import BRAND_BAMBU_LAB, SIGNAL_BUILD_PLATE_UPDATED
 from .coordinator import PrinterCoordinator
 from .errors import to_ha_error
@@ -414,7 +413,9 @@ class PrinterSensor(PrinterEntity, SensorEntity):
 # -- buttons -------------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
 class PrinterButtonDescription(ButtonEntityDescription):
-    press_fn: Callable[[PrinterCommands], Awaitable[CommandResult]]
+    """A printer button; any driver's ``PrinterPort`` takes its command (Bambu and Klipper)."""
+
+    press_fn: Callable[[PrinterPort], Awaitable[CommandResult]]
 
 
 BUTTONS: tuple[PrinterButtonDescription, ...] = (

@@ -11,14 +11,14 @@ The platform files add these with one call each, like the Bambu printers' entiti
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
 from homeassistant.components.binary_sensor import BinarySensorEntity
-from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.components.button import ButtonEntity
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
@@ -32,12 +32,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..entity import OttoCoordinatorEntity, async_follow_devices, farm_device_info
 from ..farm.device_errors import DeviceError
-from ..farm.ports import CommandResult, PrinterState
-from ..klipper import KlipperPrinterPort, KlipperSnapshot
+from ..farm.ports import PrinterState
+from ..klipper import KlipperSnapshot
 from ..runtime import OttoConfigEntry
 from ..subentries import DeviceKind
 from .const import SIGNAL_BUILD_PLATE_UPDATED
-from .entities import STAGE_OPTIONS, STAGE_OTHER, STATUS_OPTIONS
+from .entities import BUTTONS, STAGE_OPTIONS, STAGE_OTHER, STATUS_OPTIONS, PrinterButtonDescription
 from .errors import to_ha_error
 from .klipper_coordinator import KlipperPrinterCoordinator
 from .klipper_rest_json import status_word
@@ -208,32 +208,14 @@ class KlipperPrinterSensor(KlipperPrinterEntity, SensorEntity):
 
 
 # -- buttons -------------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
-class KlipperButtonDescription(ButtonEntityDescription):
-    press_fn: Callable[[KlipperPrinterPort], Awaitable[CommandResult]]
-
-
-KLIPPER_BUTTONS: tuple[KlipperButtonDescription, ...] = (
-    KlipperButtonDescription(
-        key="pause", translation_key="printer_pause", press_fn=lambda p: p.async_pause()
-    ),
-    KlipperButtonDescription(
-        key="resume", translation_key="printer_resume", press_fn=lambda p: p.async_resume()
-    ),
-    KlipperButtonDescription(
-        key="stop", translation_key="printer_stop", press_fn=lambda p: p.async_stop()
-    ),
-)
-
-
 class KlipperPrinterButton(KlipperPrinterEntity, ButtonEntity):
-    entity_description: KlipperButtonDescription
+    entity_description: PrinterButtonDescription
 
     def __init__(
         self,
         manager: PrintersManager,
         coordinator: KlipperPrinterCoordinator,
-        description: KlipperButtonDescription,
+        description: PrinterButtonDescription,
     ) -> None:
         super().__init__(manager, coordinator, description.key)
         self.entity_description = description
@@ -320,8 +302,7 @@ def async_setup_klipper_buttons(
         entry,
         async_add_entities,
         lambda manager, coordinator: [
-            KlipperPrinterButton(manager, coordinator, description)
-            for description in KLIPPER_BUTTONS
+            KlipperPrinterButton(manager, coordinator, description) for description in BUTTONS
         ],
     )
 
