@@ -37,6 +37,7 @@ from ..moonraker import (
 from ..moonraker.client import console_problem
 from ..moonraker.macro import ParamValue
 from ..moonraker.status import OFFLINE_SNAPSHOT
+from ..moonraker_identity import async_adopt_identity, needs_identity
 from .commands import EjectorCommands
 from .settings import OttoEjectSettings, ack_timeout
 
@@ -197,37 +198,19 @@ class OttoEjectCoordinator(DataUpdateCoordinator[OttoEjectData]):
             )
 
     def _needs_identity(self) -> bool:
-        subentry = self.config_entry.subentries.get(self.subentry_id)
-        return subentry is not None and subentry.unique_id is None
+        return needs_identity(self.config_entry, self.subentry_id)
 
     async def _async_adopt_identity(self) -> None:
         """A robot registered while unreachable: record its identity as the unique id."""
-        entry = self.config_entry
-        try:
-            unique_id = (await self.client.identity()).unique_id
-        except (MoonrakerClientError, ValueError) as err:
-            _LOGGER.debug("OttoEject %s: no identity yet: %s", self.settings.device_name, err)
+        if not await async_adopt_identity(
+            self.hass,
+            self.config_entry,
+            self.subentry_id,
+            self.client,
+            label=f"OttoEject {self.settings.device_name}",
+            kind="robot",
+        ):
             self._identity_task = None
-            return
-        subentry = entry.subentries.get(self.subentry_id)
-        if subentry is None or subentry.unique_id is not None:
-            return
-        owner = next(
-            (
-                other
-                for other in entry.subentries.values()
-                if other.subentry_type == subentry.subentry_type and other.unique_id == unique_id
-            ),
-            None,
-        )
-        if owner is not None:
-            _LOGGER.warning(
-                "OttoEject %s is the same robot as %s; remove one of them",
-                self.settings.device_name,
-                owner.title,
-            )
-            return
-        self.hass.config_entries.async_update_subentry(entry, subentry, unique_id=unique_id)
 
     def _with_snapshot(self, snapshot: EjectorSnapshot) -> OttoEjectData:
         old = self.data.status

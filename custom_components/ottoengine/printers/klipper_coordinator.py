@@ -27,7 +27,7 @@ from homeassistant.util import dt as dt_util
 from ..farm.ports import PrinterState
 from ..klipper import KlipperClient, KlipperPrinterPort, KlipperSnapshot
 from ..klipper.status import OFFLINE
-from ..moonraker import MoonrakerClientError
+from ..moonraker_identity import async_adopt_identity, needs_identity
 from .settings import PrinterSettings
 
 if TYPE_CHECKING:
@@ -178,34 +178,16 @@ class KlipperPrinterCoordinator(DataUpdateCoordinator[KlipperSnapshot]):
 
     # -- identity ------------------------------------------------------------------------------
     def _needs_identity(self) -> bool:
-        subentry = self.config_entry.subentries.get(self.subentry_id)
-        return subentry is not None and subentry.unique_id is None
+        return needs_identity(self.config_entry, self.subentry_id)
 
     async def _async_adopt_identity(self) -> None:
         """A printer registered while unreachable: record its identity as the unique id."""
-        entry = self.config_entry
-        try:
-            unique_id = (await self.port.client.identity()).unique_id
-        except (MoonrakerClientError, ValueError) as err:
-            _LOGGER.debug("Printer %s: no identity yet: %s", self.settings.name, err)
+        if not await async_adopt_identity(
+            self.hass,
+            self.config_entry,
+            self.subentry_id,
+            self.port.client,
+            label=f"Printer {self.settings.name}",
+            kind="printer",
+        ):
             self._identity_task = None
-            return
-        subentry = entry.subentries.get(self.subentry_id)
-        if subentry is None or subentry.unique_id is not None:
-            return
-        owner = next(
-            (
-                other
-                for other in entry.subentries.values()
-                if other.subentry_type == subentry.subentry_type and other.unique_id == unique_id
-            ),
-            None,
-        )
-        if owner is not None:
-            _LOGGER.warning(
-                "Printer %s is the same printer as %s; remove one of them",
-                self.settings.name,
-                owner.title,
-            )
-            return
-        self.hass.config_entries.async_update_subentry(entry, subentry, unique_id=unique_id)
