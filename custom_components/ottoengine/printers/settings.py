@@ -510,6 +510,7 @@ class PrinterSettings:
             ),
             nozzle_diameter_mm=self.nozzle_diameter_mm,
             filaments=loaded,
+            prints_projects=not self.is_klipper,
         )
         object.__setattr__(self, "_last_setup", (reported, setup))
         return setup

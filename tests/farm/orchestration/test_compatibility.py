@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from custom_components.ottoengine.farm.orchestration.compatibility import (
@@ -247,3 +249,17 @@ def test_why_nobody_plain_strings_and_no_printers() -> None:
         "no compatible printer: printer 'x' is on fire"
     )
     assert why_nobody([], item()) == "no printer in the farm"
+
+
+def test_a_klipper_printer_prints_g_code_not_bambu_projects() -> None:
+    k1c = dataclasses.replace(printer(7, "K1C", name="k1c"), prints_projects=False)
+    reason = can_print(k1c, item(model="C12"))
+    assert reason == "printer 'k1c' prints G-code, not a Bambu Studio project file (.gcode.3mf)"
+    assert isinstance(reason, Incompatibility)
+    assert reason.kind == "model"
+    # A project that names no model is still a project.
+    assert can_print(k1c, item()) is not None
+    g_code = dataclasses.replace(item(), filename="spacer.gcode", metadata={"format": "gcode"})
+    assert can_print(k1c, g_code) is None
+    # A Bambu printer takes both.
+    assert can_print(printer(1, "P1S"), g_code) is None

@@ -4,7 +4,9 @@ Everything unknown passes: a file that does not say what it was sliced for, a pr
 model, build volume or nozzle is unknown, a printer that reports no loaded filament.
 
 - Model: a file runs on the model it was sliced for; Bambu's X1, X1C, X1E, P1P and P1S are one
-  family (the same 256 mm bed and kinematics); every other model is its own.
+  family (the same 256 mm bed and kinematics); every other model is its own. A Bambu Studio
+  project (``.gcode.3mf``) runs only on a printer that takes project files (Bambu Lab's, not a
+  Klipper printer), whatever model it names.
 - Height: the print's max Z must not exceed the printer's build height (``build_volume_mm``,
   else the model's known volume).
 - Nozzle: both diameters known and more than 0.01 mm apart is a mismatch.
@@ -119,6 +121,7 @@ class Requirements:
     height_mm: float | None
     nozzle_mm: float | None
     filaments: tuple[Filament, ...]
+    project: bool = False  # a Bambu Studio project file (.gcode.3mf)
 
     @classmethod
     def of(cls, item: PrintItem) -> Requirements:
@@ -130,6 +133,7 @@ class Requirements:
             height_mm=item.max_z_height_mm,
             nozzle_mm=_number(metadata.get("nozzle_diameter_mm")),
             filaments=_filaments(metadata.get("filaments")),
+            project=metadata.get("format") == "gcode.3mf" or item.filename.lower().endswith(".3mf"),
         )
 
 
@@ -164,6 +168,7 @@ class Capabilities:
     height_mm: float | None
     nozzle_mm: float | None
     loaded: tuple[tuple[str | None, str | None], ...]  # (material key, colour); () = unknown
+    projects: bool = True  # takes Bambu Studio project files
 
     @classmethod
     def of(cls, setup: PrinterSetup) -> Capabilities:
@@ -185,6 +190,7 @@ class Capabilities:
             height_mm=height,
             nozzle_mm=setup.nozzle_diameter_mm,
             loaded=loaded,
+            projects=setup.prints_projects,
         )
 
 
@@ -201,7 +207,14 @@ class Mismatch:
 
 
 def model_mismatch(capabilities: Capabilities, needs: Requirements) -> Mismatch | None:
-    """The file was sliced for another model family than the printer's."""
+    """The file was sliced for another model family than the printer's (or is a project
+    file for a printer that takes none)."""
+    if needs.project and not capabilities.projects:
+        return Mismatch(
+            "model",
+            needs.model or "a Bambu Lab printer",
+            "prints G-code, not a Bambu Studio project file (.gcode.3mf)",
+        )
     if (
         needs.family is not None
         and capabilities.family is not None

@@ -81,6 +81,9 @@ class PrinterSetup:
     build_volume_mm: tuple[float, float, float] | None = None
     nozzle_diameter_mm: float | None = None
     filaments: tuple[LoadedFilament, ...] = ()  # what it reports loaded (or was configured)
+    # Whether it prints Bambu Studio project files (``.gcode.3mf``): Bambu Lab printers only;
+    # a Klipper printer prints plain G-code.
+    prints_projects: bool = True
 
 
 def ejector_of(configured: int | None, ejector_ids: list[int]) -> int | None:
