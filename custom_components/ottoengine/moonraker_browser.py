@@ -20,6 +20,8 @@ from typing import override
 
 from homeassistant.components import zeroconf
 from homeassistant.components.zeroconf.discovery import info_from_service
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.const import CONF_IP_ADDRESS, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.hass_dict import HassKey
@@ -36,6 +38,8 @@ from .ottoeject.discovery import (
     async_record,
     from_zeroconf,
 )
+from .printers.settings import PrinterSettings
+from .subentries import SUBENTRY_PRINTER
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -71,6 +75,8 @@ async def async_handle_announcement(hass: HomeAssistant, found: DiscoveredOttoEj
     """Record one resolved announcement where the right flow offers it."""
     kind = await async_probe_kind(hass, found)
     if kind is MoonrakerDeviceKind.PRINTER:
+        if await async_printer_configured_or_moved(hass, found):
+            return
         hass.data.setdefault(_DISCOVERED_PRINTERS, {})[found.key] = found
         _LOGGER.debug("Klipper printer announced: %s", found.label)
         return
@@ -79,6 +85,51 @@ async def async_handle_announcement(hass: HomeAssistant, found: DiscoveredOttoEj
         return
     async_record(hass, found)
     _LOGGER.debug("OttoEject announced: %s", found.label)
+
+
+async def async_printer_configured_or_moved(
+    hass: HomeAssistant, found: DiscoveredOttoEject
+) -> bool:
+    """Whether the announced printer is already a Klipper printer of the farm.
+
+    One whose Moonraker now answers at the announced address with the same identity (asked with
+    that printer's API key) gets the new address: DHCP gave the printer another one.
+    """
+    candidates: list[tuple[ConfigEntry, ConfigSubentry, PrinterSettings]] = []
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        for subentry in entry.subentries.values():
+            if subentry.subentry_type != SUBENTRY_PRINTER:
+                continue
+            settings = PrinterSettings.from_subentry(subentry)
+            if not settings.is_klipper:
+                continue
+            if (settings.ip_address, settings.port) == (found.host, found.port):
+                return True
+            if subentry.unique_id is not None:
+                candidates.append((entry, subentry, settings))
+    for entry, subentry, settings in candidates:
+        client = MoonrakerClient(
+            async_get_clientsession(hass),
+            found.host,
+            found.port,
+            api_key=settings.api_key,
+            timeout=PROBE_TIMEOUT,
+        )
+        try:
+            identity = await client.identity()
+        except MoonrakerClientError, ValueError:
+            continue
+        if identity.unique_id == subentry.unique_id:
+            _LOGGER.info(
+                "Printer %s announced a new address %s:%s", subentry.title, found.host, found.port
+            )
+            hass.config_entries.async_update_subentry(
+                entry,
+                subentry,
+                data={**subentry.data, CONF_IP_ADDRESS: found.host, CONF_PORT: found.port},
+            )
+            return True
+    return False
 
 
 class MoonrakerBrowser(ServiceListener):

@@ -8,6 +8,7 @@ farm's OttoEject (real Moonraker) is asked what it is, and the "Add OttoEject" f
 from __future__ import annotations
 
 from collections.abc import Iterator
+from http import HTTPStatus
 from ipaddress import ip_address
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
@@ -17,6 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from zeroconf.asyncio import AsyncServiceInfo
 
 from custom_components.ottoengine.klipper.identity import MoonrakerDeviceKind
@@ -28,6 +30,7 @@ from custom_components.ottoengine.moonraker_browser import (
 from custom_components.ottoengine.ottoeject.discovery import ZEROCONF_TYPE, DiscoveredOttoEject
 
 from ..farm_fixtures import FarmHandle, run_farm
+from ..printers.klipper_support import klipper_registration
 from .robot import setup_hub
 
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
@@ -213,4 +216,28 @@ async def test_no_browsing_without_home_assistant_zeroconf(
     await browser.async_start()
     assert not browser.running
     await browser.async_stop()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_klipper_printer_that_moved_gets_its_new_address(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    zeroconf: MagicMock,
+    moonraker_farm: FarmHandle,
+) -> None:
+    """DHCP gave the K1C another address (here: port): its announcement updates it."""
+    printer = moonraker_farm.description["klipper_printers"][0]
+    entry = await setup_hub(hass)
+    client = await hass_client()
+    response = await client.post("/api/printers", json=klipper_registration(moonraker_farm))
+    assert response.status == HTTPStatus.CREATED, await response.text()
+    (subentry,) = (s for s in entry.subentries.values() if s.subentry_type == "printer")
+    assert subentry.unique_id is not None  # its Moonraker identity
+    hass.config_entries.async_update_subentry(entry, subentry, data={**subentry.data, "port": 7999})
+    await _announce(
+        hass, zeroconf, printer["ip"], printer["port"], hostname=printer["name"], uuid="k1c00000"
+    )
+    assert entry.subentries[subentry.subentry_id].data["port"] == printer["port"]
+    # Configured: not offered as a new printer.
+    assert async_discovered_printers(hass) == []
     assert await hass.config_entries.async_unload(entry.entry_id)
