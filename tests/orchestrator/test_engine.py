@@ -482,3 +482,16 @@ async def test_a_run_waiting_for_the_rack_does_not_hold_up_the_robots_queue() ->
     assert "empty plate" in (reload.note or "")
     assert job.status is JobStatus.COMPLETED  # stored although the reload came first
     assert "EJECT_FROM_BAMBULAB_P_ONE_P" in bench.ejector.macros
+
+
+async def test_a_bed_raised_by_the_print_itself_gets_no_move() -> None:
+    """A K1C's END_PRINT leaves the bed at the eject position: nothing is sent, the robot goes."""
+    bench = Bench(P1S)
+    bench.setups[1] = replace(
+        bench.setups[1], bed=replace(bench.setups[1].bed, moved_by_print=True)
+    )
+    bench.add_job("cube", 30.0)
+    await _print_to_finish(bench)
+    await _past_the_bed_move(bench)
+    assert not [c for c in bench.printers[1].commands if c.startswith("G90")]
+    assert "EJECT_FROM_BAMBULAB_P_ONE_S" in bench.ejector.macros

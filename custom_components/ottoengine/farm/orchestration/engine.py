@@ -612,6 +612,10 @@ class Orchestrator:
         port = self._printers.printer(run.printer_id)
         if port is None:
             return
+        if setup.bed.moved_by_print:  # the print's end G-code took the bed there
+            run.bed_moved_at = self._clock()
+            self._hooks.changed()
+            return
         try:
             await port.async_send_gcode(setup.bed.gcode)
         except DeviceError as err:

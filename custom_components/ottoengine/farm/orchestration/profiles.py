@@ -64,6 +64,8 @@ def default_bed_position(model: str) -> BedPosition:
 
 
 KLIPPER_EJECT_BED: Final = BedPosition("Z", EJECT_Z_MM)  # Z beds: K1/K1C, Kobra S1, Voron
+# Where END_PRINT raises the bed itself (K1/K1C): the same position, reached by the print.
+KLIPPER_END_PRINT_BED: Final = BedPosition("Z", EJECT_Z_MM, moved_by_print=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +101,20 @@ KLIPPER_PROFILES: Final[dict[str, KlipperModelProfile]] = {
     profile.key: profile
     for profile in (
         KlipperModelProfile(
-            "K1C", "Creality", "K1C", True, _klipper_macros("CREALITY_K_ONE_C", door=True)
+            "K1C",
+            "Creality",
+            "K1C",
+            True,
+            _klipper_macros("CREALITY_K_ONE_C", door=True),
+            KLIPPER_END_PRINT_BED,
         ),
         KlipperModelProfile(
-            "K1", "Creality", "K1", True, _klipper_macros("CREALITY_K_ONE_C", door=True)
+            "K1",
+            "Creality",
+            "K1",
+            True,
+            _klipper_macros("CREALITY_K_ONE_C", door=True),
+            KLIPPER_END_PRINT_BED,
         ),
         KlipperModelProfile(
             "Kobra S1",

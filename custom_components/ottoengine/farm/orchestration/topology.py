@@ -29,6 +29,9 @@ class BedPosition:
     axis: Literal["Z", "Y"]
     position_mm: float
     feed_mm_per_min: int = 600
+    # The print's own end G-code leaves the bed there (a K1C's END_PRINT raise): the loop waits
+    # for the print's end and sends no move.
+    moved_by_print: bool = False
 
     @property
     def gcode(self) -> str:
