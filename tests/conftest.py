@@ -11,7 +11,7 @@ import pytest_socket
 
 import custom_components.ottoengine  # noqa: F401  (must be imported before `hass` runs)
 
-pytest_plugins = ["tests.farm_fixtures"]
+pytest_plugins = ["tests.farm_fixtures", "tests.zeroconf_double"]
 LOOPBACK_NETWORKS = ["127.0.0.0/8", "::1"]
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from http import HTTPStatus
-from ipaddress import ip_address
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock, patch
+from unittest.mock import MagicMock
 
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
 from homeassistant.core import HomeAssistant
@@ -19,7 +18,6 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from zeroconf.asyncio import AsyncServiceInfo
 
 from custom_components.ottoengine.klipper.identity import MoonrakerDeviceKind
 from custom_components.ottoengine.moonraker_browser import (
@@ -31,6 +29,7 @@ from custom_components.ottoengine.ottoeject.discovery import ZEROCONF_TYPE, Disc
 
 from ..farm_fixtures import FarmHandle, run_farm
 from ..printers.klipper_support import klipper_registration
+from ..zeroconf_double import announce
 from .robot import setup_hub
 
 pytestmark = pytest.mark.usefixtures("loopback_enabled")
@@ -45,42 +44,10 @@ def moonraker_farm() -> Iterator[FarmHandle]:
         yield farm
 
 
-@pytest.fixture
-def zeroconf(hass: HomeAssistant, mock_async_zeroconf: MagicMock) -> Iterator[MagicMock]:
-    """Home Assistant's zeroconf integration is running (as with default_config).
-
-    Its guard that hands every later ``Zeroconf()`` the shared instance is not installed: the
-    shared instance is a test double, and the guard would outlive this test.
-    """
-    hass.config.components.add("zeroconf")
-    services: dict[str, AsyncServiceInfo] = {}
-    mock_async_zeroconf.services = services
-
-    async def _get_service_info(type_: str, name: str, timeout: int = 3000) -> Any:
-        return services.get(name)
-
-    mock_async_zeroconf.async_get_service_info = AsyncMock(side_effect=_get_service_info)
-    with patch("homeassistant.components.zeroconf.install_multiple_zeroconf_catcher"):
-        yield mock_async_zeroconf
-
-
 async def _announce(
     hass: HomeAssistant, zeroconf: MagicMock, host: str, port: int, *, hostname: str, uuid: str
 ) -> None:
-    """Moonraker's announcement, as its zeroconf component sends it, reaches the browser."""
-    name = f"Moonraker-{uuid[:8]} @ {hostname}.{ZEROCONF_TYPE}"
-    zeroconf.services[name] = AsyncServiceInfo(
-        ZEROCONF_TYPE,
-        name,
-        addresses=[ip_address(host).packed],
-        port=port,
-        properties={"uuid": uuid, "version": "v0.11.0"},
-        server=f"{hostname}.local.",
-    )
-    (type_, browser), _ = zeroconf.async_add_service_listener.call_args
-    assert type_ == ZEROCONF_TYPE
-    browser.add_service(zeroconf.zeroconf, ZEROCONF_TYPE, name)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await announce(hass, zeroconf, host, port, hostname=hostname, uuid=uuid)
 
 
 async def _offered(hass: HomeAssistant, entry: MockConfigEntry) -> list[dict[str, Any]]:

@@ -3,23 +3,21 @@ against the simulated K1C (real Moonraker); the zeroconf transport is Home Assis
 
 from __future__ import annotations
 
-from ipaddress import ip_address
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock
+from unittest.mock import MagicMock
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from zeroconf.asyncio import AsyncServiceInfo
 
 from custom_components.ottoengine.const import DOMAIN, HUB_TITLE
 from custom_components.ottoengine.flows import printer as printer_flow
-from custom_components.ottoengine.ottoeject.discovery import ZEROCONF_TYPE
 
 from ..farm_fixtures import FarmHandle
 from ..helpers import setup_hub
+from ..zeroconf_double import announce
 from .helpers import add_ottoeject
 from .klipper_support import (
     fast_klipper,  # noqa: F401 - a fixture
@@ -42,34 +40,11 @@ def offline_robots() -> None:
     """The Klipper printer's status stream is the real one (the printers' conftest stops it)."""
 
 
-@pytest.fixture
-def zeroconf(hass: HomeAssistant, mock_async_zeroconf: MagicMock) -> MagicMock:
-    """Home Assistant's zeroconf integration is running (as with default_config)."""
-    hass.config.components.add("zeroconf")
-    services: dict[str, AsyncServiceInfo] = {}
-    mock_async_zeroconf.services = services
-
-    async def _get_service_info(type_: str, name: str, timeout: int = 3000) -> Any:
-        return services.get(name)
-
-    mock_async_zeroconf.async_get_service_info = AsyncMock(side_effect=_get_service_info)
-    return mock_async_zeroconf
-
-
 async def _announce(hass: HomeAssistant, zeroconf: MagicMock, printer: dict[str, Any]) -> None:
     """The K1C's Moonraker announces itself (as its zeroconf component does)."""
-    name = f"Moonraker-{UUID[:8]} @ {printer['name']}.{ZEROCONF_TYPE}"
-    zeroconf.services[name] = AsyncServiceInfo(
-        ZEROCONF_TYPE,
-        name,
-        addresses=[ip_address(printer["ip"]).packed],
-        port=printer["port"],
-        properties={"uuid": UUID, "version": "v0.11.0"},
-        server=f"{printer['name']}.local.",
+    await announce(
+        hass, zeroconf, printer["ip"], printer["port"], hostname=printer["name"], uuid=UUID
     )
-    (_type, browser), _ = zeroconf.async_add_service_listener.call_args
-    browser.add_service(zeroconf.zeroconf, ZEROCONF_TYPE, name)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def _start(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:

@@ -30,8 +30,9 @@ class BedPosition:
     position_mm: float
     feed_mm_per_min: int = 600
     # The print's own end G-code leaves the bed there (a K1C's END_PRINT raise): the loop waits
-    # for the print's end and sends no move.
-    moved_by_print: bool = False
+    # for the print's end and sends no move. Not part of equality: a position entered in a form
+    # equal to the model's default is that default.
+    moved_by_print: bool = field(default=False, compare=False)
 
     @property
     def gcode(self) -> str:
