@@ -18,7 +18,13 @@ from ..klipper import KlipperSnapshot
 from .const import DRIVER_KLIPPER
 from .klipper_coordinator import KlipperPrinterCoordinator
 from .manager import PrintersManager
-from .rest_json import NOT_AVAILABLE, topology
+from .rest_json import (
+    offline_status,
+    status_json,
+    stored_filament,
+    summary_json,
+    topology,
+)
 
 # The farm's states in the Bambu ``gcode_state`` words the API answers for every printer.
 STATUS_WORDS: Final = {
@@ -40,12 +46,7 @@ def status_word(snapshot: KlipperSnapshot) -> str:
 def _status(coordinator: KlipperPrinterCoordinator) -> dict[str, Any]:
     live = coordinator.data
     if not coordinator.online:
-        return {
-            "status": "OFFLINE",
-            "current_stage": "OFFLINE",
-            "progress_percent": 0,
-            "remaining_time_minutes": 0,
-        }
+        return offline_status()
     return {
         "status": status_word(live),
         "current_stage": live.detail or status_word(live),
@@ -54,42 +55,15 @@ def _status(coordinator: KlipperPrinterCoordinator) -> dict[str, Any]:
     }
 
 
-def _filament(coordinator: KlipperPrinterCoordinator) -> dict[str, Any]:
-    stored = coordinator.settings.filament or {}
-    if stored:
-        return {
-            "material": stored.get("material", NOT_AVAILABLE),
-            "color": stored.get("color", NOT_AVAILABLE),
-            "source": "database_fallback",
-        }
-    return {"material": NOT_AVAILABLE, "color": NOT_AVAILABLE, "source": None}
-
-
 def klipper_summary(coordinator: KlipperPrinterCoordinator) -> dict[str, Any]:
     """An item of ``GET /api/printers``."""
     settings = coordinator.settings
-    current = _filament(coordinator)
-    return {
-        "id": settings.id,
-        "name": settings.name,
-        "status": _status(coordinator)["status"],
-        "type": settings.type,
-        "filament": {"material": current["material"], "color": current["color"]},
-        **topology(settings),
-    }
+    return summary_json(settings, _status(coordinator), stored_filament(settings))
 
 
 def klipper_status(coordinator: KlipperPrinterCoordinator) -> dict[str, Any]:
     """``GET /api/printers/{id}/status``."""
-    settings = coordinator.settings
-    return {
-        "id": settings.id,
-        "name": settings.name,
-        "brand": settings.brand,
-        "model": settings.model,
-        **_status(coordinator),
-        "online": coordinator.online,
-    }
+    return status_json(coordinator.settings, _status(coordinator), coordinator.online)
 
 
 def klipper_details(
@@ -107,7 +81,7 @@ def klipper_details(
         "type": settings.type,
         "driver": DRIVER_KLIPPER,
         **_status(coordinator),
-        "filament": _filament(coordinator),
+        "filament": stored_filament(settings),
         "build_volume": settings.build_volume,
         "ip_address": settings.ip_address,
         "port": settings.port,

@@ -22,15 +22,20 @@ def _live(coordinator: PrinterCoordinator) -> PrinterStatus | None:
     return coordinator.data if coordinator.online else None
 
 
+def offline_status() -> dict[str, Any]:
+    """The status fields of a printer that is not online (every driver)."""
+    return {
+        "status": PrintState.OFFLINE.value,
+        "current_stage": PrintState.OFFLINE.value,
+        "progress_percent": 0,
+        "remaining_time_minutes": 0,
+    }
+
+
 def _status(coordinator: PrinterCoordinator) -> dict[str, Any]:
     live = _live(coordinator)
     if live is None:
-        return {
-            "status": PrintState.OFFLINE.value,
-            "current_stage": PrintState.OFFLINE.value,
-            "progress_percent": 0,
-            "remaining_time_minutes": 0,
-        }
+        return offline_status()
     return {
         "status": live.status.value,
         "current_stage": live.current_stage,
@@ -49,7 +54,12 @@ def filament(coordinator: PrinterCoordinator) -> dict[str, Any]:
             "name": live.filament.name,
             "source": live.filament.source,
         }
-    stored = coordinator.settings.filament or {}
+    return stored_filament(coordinator.settings)
+
+
+def stored_filament(settings: PrinterSettings) -> dict[str, Any]:
+    """The filament stored for the printer (``PUT /api/printers/{id}``), else N/A."""
+    stored = settings.filament or {}
     if stored:
         return {
             "material": stored.get("material", NOT_AVAILABLE),
@@ -70,31 +80,40 @@ def topology(settings: PrinterSettings) -> dict[str, Any]:
     }
 
 
-def printer_summary(coordinator: PrinterCoordinator) -> dict[str, Any]:
-    """An item of ``GET /api/printers``."""
-    settings = coordinator.settings
-    current = filament(coordinator)
+def summary_json(
+    settings: PrinterSettings, status: dict[str, Any], current: dict[str, Any]
+) -> dict[str, Any]:
+    """An item of ``GET /api/printers`` (every driver): its status and filament fields given."""
     return {
         "id": settings.id,
         "name": settings.name,
-        "status": _status(coordinator)["status"],
+        "status": status["status"],
         "type": settings.type,
         "filament": {"material": current["material"], "color": current["color"]},
         **topology(settings),
     }
 
 
-def printer_status(coordinator: PrinterCoordinator) -> dict[str, Any]:
-    """``GET /api/printers/{id}/status``."""
-    settings = coordinator.settings
+def status_json(settings: PrinterSettings, status: dict[str, Any], online: bool) -> dict[str, Any]:
+    """``GET /api/printers/{id}/status`` (every driver): its status fields given."""
     return {
         "id": settings.id,
         "name": settings.name,
         "brand": settings.brand,
         "model": settings.model,
-        **_status(coordinator),
-        "online": coordinator.online,
+        **status,
+        "online": online,
     }
+
+
+def printer_summary(coordinator: PrinterCoordinator) -> dict[str, Any]:
+    """An item of ``GET /api/printers``."""
+    return summary_json(coordinator.settings, _status(coordinator), filament(coordinator))
+
+
+def printer_status(coordinator: PrinterCoordinator) -> dict[str, Any]:
+    """``GET /api/printers/{id}/status``."""
+    return status_json(coordinator.settings, _status(coordinator), coordinator.online)
 
 
 def printer_details(manager: PrintersManager, coordinator: PrinterCoordinator) -> dict[str, Any]:
