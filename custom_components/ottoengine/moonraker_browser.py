@@ -20,17 +20,18 @@ from typing import override
 
 from homeassistant.components import zeroconf
 from homeassistant.components.zeroconf.discovery import info_from_service
-from homeassistant.config_entries import ConfigEntry, ConfigSubentry
-from homeassistant.const import CONF_IP_ADDRESS, CONF_PORT
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.hass_dict import HassKey
 from zeroconf import ServiceListener, Zeroconf
 from zeroconf.asyncio import AsyncZeroconf
 
+from . import moonraker_identity
 from .const import DOMAIN
 from .klipper.identity import MoonrakerDeviceKind, device_kind
 from .moonraker import MoonrakerClient, MoonrakerClientError
+from .moonraker.client import DEFAULT_PORT
 from .ottoeject.discovery import (
     ZEROCONF_TYPE,
     DiscoveredOttoEject,
@@ -90,46 +91,19 @@ async def async_handle_announcement(hass: HomeAssistant, found: DiscoveredOttoEj
 async def async_printer_configured_or_moved(
     hass: HomeAssistant, found: DiscoveredOttoEject
 ) -> bool:
-    """Whether the announced printer is already a Klipper printer of the farm.
+    """Whether the announced printer is already a Klipper printer of the farm (one that
+    answers at the announced address with its identity gets the new address)."""
+    return await moonraker_identity.async_configured_or_moved(
+        hass, found.host, found.port, SUBENTRY_PRINTER, _klipper_address
+    )
 
-    One whose Moonraker now answers at the announced address with the same identity (asked with
-    that printer's API key) gets the new address: DHCP gave the printer another one.
-    """
-    candidates: list[tuple[ConfigEntry, ConfigSubentry, PrinterSettings]] = []
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        for subentry in entry.subentries.values():
-            if subentry.subentry_type != SUBENTRY_PRINTER:
-                continue
-            settings = PrinterSettings.from_subentry(subentry)
-            if not settings.is_klipper:
-                continue
-            if (settings.ip_address, settings.port) == (found.host, found.port):
-                return True
-            if subentry.unique_id is not None:
-                candidates.append((entry, subentry, settings))
-    for entry, subentry, settings in candidates:
-        client = MoonrakerClient(
-            async_get_clientsession(hass),
-            found.host,
-            found.port,
-            api_key=settings.api_key,
-            timeout=PROBE_TIMEOUT,
-        )
-        try:
-            identity = await client.identity()
-        except MoonrakerClientError, ValueError:
-            continue
-        if identity.unique_id == subentry.unique_id:
-            _LOGGER.info(
-                "Printer %s announced a new address %s:%s", subentry.title, found.host, found.port
-            )
-            hass.config_entries.async_update_subentry(
-                entry,
-                subentry,
-                data={**subentry.data, CONF_IP_ADDRESS: found.host, CONF_PORT: found.port},
-            )
-            return True
-    return False
+
+def _klipper_address(subentry: ConfigSubentry) -> moonraker_identity.MoonrakerAddress | None:
+    settings = PrinterSettings.from_subentry(subentry)
+    if not settings.is_klipper:
+        return None
+    # Where its coordinator reaches it (no stored port: Moonraker's default).
+    return settings.ip_address, settings.port or DEFAULT_PORT, settings.api_key
 
 
 class MoonrakerBrowser(ServiceListener):

@@ -8,12 +8,21 @@ another subentry already is that device, which is logged for the user to remove 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 import logging
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.const import CONF_IP_ADDRESS, CONF_PORT
 from homeassistant.core import HomeAssistant
 
+from .const import DOMAIN
 from .moonraker import MoonrakerClient, MoonrakerClientError
+from .ottoeject.identity import async_fetch_identity
+
+# How a subentry reaches its Moonraker: host, port and API key (None: not a Moonraker device).
+type MoonrakerAddress = tuple[str, int, str | None]
+IDENTITY_TIMEOUT = 5.0
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -60,3 +69,48 @@ async def async_adopt_identity(
         return True
     hass.config_entries.async_update_subentry(entry, subentry, unique_id=unique_id)
     return True
+
+
+async def async_configured_or_moved(
+    hass: HomeAssistant,
+    host: str,
+    port: int,
+    subentry_type: str,
+    address_of: Callable[[ConfigSubentry], MoonrakerAddress | None],
+) -> bool:
+    """Whether the Moonraker announced at ``host:port`` is already a device of the farm.
+
+    A configured device (of ``subentry_type``; ``address_of`` tells where it is, ``None`` for
+    one that is no Moonraker) whose Moonraker now answers at the announced address with the same
+    identity, asked with its API key, gets the new address: DHCP gave it another one.
+    """
+    candidates: list[tuple[ConfigEntry, ConfigSubentry, str | None]] = []
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        for subentry in entry.subentries.values():
+            if subentry.subentry_type != subentry_type:
+                continue
+            address = address_of(subentry)
+            if address is None:
+                continue
+            if address[:2] == (host, port):
+                return True
+            if subentry.unique_id is not None:
+                candidates.append((entry, subentry, address[2]))
+    identities = await asyncio.gather(
+        *(_identity(hass, host, port, api_key) for _, _, api_key in candidates)
+    )
+    for (entry, subentry, _), unique_id in zip(candidates, identities, strict=True):
+        if unique_id is not None and unique_id == subentry.unique_id:
+            _LOGGER.info("%s announced a new address %s:%s", subentry.title, host, port)
+            hass.config_entries.async_update_subentry(
+                entry, subentry, data={**subentry.data, CONF_IP_ADDRESS: host, CONF_PORT: port}
+            )
+            return True
+    return False
+
+
+async def _identity(hass: HomeAssistant, host: str, port: int, api_key: str | None) -> str | None:
+    try:
+        return await async_fetch_identity(hass, host, port, api_key, timeout=IDENTITY_TIMEOUT)
+    except MoonrakerClientError, ValueError:
+        return None

@@ -8,24 +8,20 @@ it survives hub reloads and works before the hub exists.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
-from homeassistant.const import CONF_IP_ADDRESS, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from homeassistant.util.hass_dict import HassKey
 
+from .. import moonraker_identity
 from ..const import DOMAIN
-from ..moonraker import MoonrakerClientError
 from ..moonraker.client import DEFAULT_PORT
 from ..subentries import SUBENTRY_OTTOEJECT
-from .identity import async_fetch_identity
 from .settings import OttoEjectSettings
 
 ZEROCONF_TYPE = "_moonraker._tcp.local."
-IDENTITY_TIMEOUT = 5.0
 _DISCOVERED: HassKey[dict[str, DiscoveredOttoEject]] = HassKey(f"{DOMAIN}_discovered_ottoejects")
 
 
@@ -97,37 +93,11 @@ async def async_configured_or_moved(hass: HomeAssistant, found: DiscoveredOttoEj
     An OttoEject whose robot now answers at the announced address (same identity, asked with
     that OttoEject's API key) gets the new address: DHCP gave the robot another one.
     """
-    candidates: list[tuple[ConfigEntry, ConfigSubentry]] = []
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        for subentry in entry.subentries.values():
-            if subentry.subentry_type != SUBENTRY_OTTOEJECT:
-                continue
-            settings = OttoEjectSettings.from_subentry(subentry)
-            if (settings.ip_address, settings.port) == (found.host, found.port):
-                return True
-            if subentry.unique_id is not None:
-                candidates.append((entry, subentry))
-    identities = await asyncio.gather(
-        *(_identity(hass, found, subentry) for _, subentry in candidates)
+    return await moonraker_identity.async_configured_or_moved(
+        hass, found.host, found.port, SUBENTRY_OTTOEJECT, _address
     )
-    for (entry, subentry), unique_id in zip(candidates, identities, strict=True):
-        if unique_id is not None and unique_id == subentry.unique_id:
-            hass.config_entries.async_update_subentry(
-                entry,
-                subentry,
-                data={**subentry.data, CONF_IP_ADDRESS: found.host, CONF_PORT: found.port},
-            )
-            return True
-    return False
 
 
-async def _identity(
-    hass: HomeAssistant, found: DiscoveredOttoEject, subentry: ConfigSubentry
-) -> str | None:
+def _address(subentry: ConfigSubentry) -> moonraker_identity.MoonrakerAddress:
     settings = OttoEjectSettings.from_subentry(subentry)
-    try:
-        return await async_fetch_identity(
-            hass, found.host, found.port, settings.api_key, timeout=IDENTITY_TIMEOUT
-        )
-    except MoonrakerClientError, ValueError:
-        return None
+    return settings.ip_address, settings.port, settings.api_key

@@ -27,6 +27,7 @@ from homeassistant.util import dt as dt_util
 from ..farm.ports import PrinterState
 from ..klipper import KlipperClient, KlipperPrinterPort, KlipperSnapshot
 from ..klipper.status import OFFLINE
+from ..moonraker.client import DEFAULT_PORT
 from ..moonraker_identity import async_adopt_identity, needs_identity
 from .settings import PrinterSettings
 
@@ -51,7 +52,7 @@ def new_klipper_client(hass: HomeAssistant, settings: PrinterSettings) -> Klippe
     return KlipperClient(
         session,
         settings.ip_address,
-        settings.port or 7125,
+        settings.port or DEFAULT_PORT,
         api_key=settings.api_key,
         timeout=REQUEST_TIMEOUT,
     )
